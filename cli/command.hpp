@@ -1,0 +1,14 @@
+// Each subcommand lives in its own file and registers itself on the app.
+// Exit codes (docs/cli.md): 0 ok, 1 usage error, 2 bad input file, 3 other failure.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace qs::cli {
+
+enum ExitCode : int { kOk = 0, kUsage = 1, kBadInput = 2, kFailure = 3 };
+
+// `exit_code` is written by the subcommand's callback.
+void add_info_command(CLI::App& app, int& exit_code);
+
+}  // namespace qs::cli

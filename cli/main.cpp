@@ -1,0 +1,19 @@
+// quantscope-cli: the headless twin of the GUI. Thin: parses flags, calls core/.
+#include "cli/command.hpp"
+
+#include <cstdio>
+
+int main(int argc, char** argv) {
+    CLI::App app{"quantscope-cli: inspect, quantize and plan the quantization of model weights"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "quantscope 0.1.0");
+    int exit_code = qs::cli::kOk;
+    qs::cli::add_info_command(app, exit_code);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int rc = app.exit(e);
+        return rc == 0 ? 0 : qs::cli::kUsage;
+    }
+    return exit_code;
+}

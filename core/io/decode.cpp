@@ -1,0 +1,148 @@
+#include "core/io/decode.hpp"
+
+#include "core/util/checked.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace qs::io {
+namespace {
+
+constexpr uint64_t kChunkBlocks = 1 << 16;  // blocks decoded between progress checks
+
+// Decodes `nblocks` blocks of contiguous bytes in chunks, checking for cancel.
+Status decode_contiguous(const TensorInfo& t, const uint8_t* src, uint64_t nblocks, float* dst,
+                         const Progress& progress, const std::string& where) {
+    const DTypeInfo& di = dtype_info(t.dtype);
+    if (!di.decode) return make_error("{}: tensor '{}': decoding {} is not supported", where, t.name, di.name);
+    progress.set_total(nblocks);
+    for (uint64_t b = 0; b < nblocks; b += kChunkBlocks) {
+        const uint64_t n = std::min(kChunkBlocks, nblocks - b);
+        di.decode(src + b * di.block_bytes, n, dst + b * di.block_elems, t.big_endian);
+        if (!progress.update(b + n)) return make_error("{}: tensor '{}': cancelled", where, t.name);
+    }
+    return {};
+}
+
+// Inflates a raw-deflate stream to exactly `want` bytes.
+Status inflate_exact(std::span<const uint8_t> in, std::vector<uint8_t>& out, uint64_t want, const std::string& what) {
+    out.resize(want);
+    z_stream z{};
+    if (inflateInit2(&z, -MAX_WBITS) != Z_OK) return make_error("{}: zlib init failed", what);
+    uint64_t in_off = 0, out_off = 0;
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+        const uInt in_n = uInt(std::min<uint64_t>(in.size() - in_off, 1u << 30));
+        const uInt out_n = uInt(std::min<uint64_t>(want - out_off, 1u << 30));
+        z.next_in = const_cast<Bytef*>(in.data() + in_off);
+        z.avail_in = in_n;
+        z.next_out = out.data() + out_off;
+        z.avail_out = out_n;
+        rc = inflate(&z, Z_NO_FLUSH);
+        in_off += in_n - z.avail_in;
+        out_off += out_n - z.avail_out;
+        if (rc == Z_OK && out_off == want) break;   // all we need
+        if (rc == Z_BUF_ERROR && in_off == in.size()) break;
+        if (rc == Z_OK && z.avail_in == in_n && z.avail_out == out_n) break;  // no progress
+    }
+    inflateEnd(&z);
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+        return make_error("{}: compressed data is corrupt ({})", what, z.msg ? z.msg : "zlib error");
+    if (out_off != want) return make_error("{}: compressed data inflates to {} bytes, expected {}", what, out_off, want);
+    return {};
+}
+
+// C-order index -> offset in elements for the tensor's own layout.
+void gather_strided(const float* src, float* dst, const std::vector<int64_t>& shape,
+                    const std::vector<int64_t>& strides) {
+    const size_t rank = shape.size();
+    uint64_t n = 1;
+    for (int64_t d : shape) n *= uint64_t(d);
+    if (n == 0) return;
+    std::vector<int64_t> idx(rank, 0);
+    int64_t off = 0;
+    for (uint64_t i = 0; i < n; ++i) {
+        dst[i] = src[off];
+        for (size_t k = rank; k-- > 0;) {
+            if (++idx[k] < shape[k]) {
+                off += strides[k];
+                break;
+            }
+            off -= strides[k] * (shape[k] - 1);
+            idx[k] = 0;
+        }
+    }
+}
+
+}  // namespace
+
+Status decode_tensor(const ModelIndex& model, size_t index, std::span<float> out, const Progress& progress) {
+    if (index >= model.tensors.size()) return make_error("{}: no tensor #{}", model.path, index);
+    const TensorInfo& t = model.tensors[index];
+    if (t.file >= model.files.size()) return make_error("{}: tensor '{}': bad file index", model.path, t.name);
+    const MappedFile& f = *model.files[t.file];
+    const std::string& where = f.path();
+    const DTypeInfo& di = dtype_info(t.dtype);
+    const uint64_t numel = t.numel();
+    if (out.size() != numel)
+        return make_error("{}: tensor '{}': output holds {} floats, tensor has {}", where, t.name, out.size(), numel);
+    if (!range_fits(t.offset, t.nbytes, f.size()))
+        return make_error("{}: tensor '{}': data [{}, +{}) lies outside the file ({} bytes)", where, t.name, t.offset,
+                          t.nbytes, f.size());
+
+    std::span<const uint8_t> bytes = f.slice(t.offset, t.nbytes);
+    std::vector<uint8_t> inflated;
+    if (t.storage == Storage::Deflate) {
+        QS_TRY(inflate_exact(bytes, inflated, t.raw_nbytes, where + ": tensor '" + t.name + "'"));
+        if (t.inner_offset > inflated.size())
+            return make_error("{}: tensor '{}': element data starts past the member's end", where, t.name);
+        bytes = std::span<const uint8_t>(inflated).subspan(t.inner_offset);
+    }
+
+    if (!t.strides.empty()) {
+        // A view into a storage (PyTorch): decode the storage span, then gather.
+        if (di.block_elems != 1) return make_error("{}: tensor '{}': strided block types", where, t.name);
+        if (t.strides.size() != t.shape.size())
+            return make_error("{}: tensor '{}': {} strides for rank {}", where, t.name, t.strides.size(), t.shape.size());
+        const uint64_t storage_elems = bytes.size() / di.block_bytes;
+        uint64_t reach = 0;  // largest element offset the view touches
+        for (size_t k = 0; k < t.shape.size(); ++k) {
+            if (t.strides[k] < 0) return make_error("{}: tensor '{}': negative stride", where, t.name);
+            if (t.shape[k] == 0) { reach = 0; break; }
+            auto r = checked_mul(uint64_t(t.shape[k] - 1), uint64_t(t.strides[k]));
+            if (!r || !checked_add(reach, *r)) return make_error("{}: tensor '{}': strides overflow", where, t.name);
+            reach += *r;
+        }
+        if (numel > 0 && reach >= storage_elems)
+            return make_error("{}: tensor '{}': view reaches element {} of a storage of {}", where, t.name, reach,
+                              storage_elems);
+        std::vector<float> storage(storage_elems);
+        QS_TRY(decode_contiguous(t, bytes.data(), storage_elems, storage.data(), progress, where));
+        gather_strided(storage.data(), out.data(), t.shape, t.strides);
+        return {};
+    }
+
+    const uint64_t nblocks = numel / di.block_elems;
+    if (uint64_t(bytes.size()) < nblocks * di.block_bytes)
+        return make_error("{}: tensor '{}': {} bytes stored, {} needed", where, t.name, bytes.size(),
+                          nblocks * di.block_bytes);
+    if (!t.fortran_order || t.shape.size() < 2)
+        return decode_contiguous(t, bytes.data(), nblocks, out.data(), progress, where);
+
+    // Fortran order: the stored array is the C-order array of the reversed shape; transpose.
+    std::vector<float> tmp(numel);
+    QS_TRY(decode_contiguous(t, bytes.data(), nblocks, tmp.data(), progress, where));
+    std::vector<int64_t> fstrides(t.shape.size());
+    int64_t s = 1;
+    for (size_t k = 0; k < t.shape.size(); ++k) {
+        fstrides[k] = s;
+        s *= t.shape[k];
+    }
+    gather_strided(tmp.data(), out.data(), t.shape, fstrides);
+    return {};
+}
+
+}  // namespace qs::io

@@ -1,0 +1,46 @@
+// A read-only view of a file's bytes: memory-mapped (so opening a 15 GB model
+// touches only the pages we read), or an owned buffer for bytes that had to be
+// produced at open time (e.g. ONNX values stored as varints).
+#pragma once
+
+#include "core/util/result.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace qs::io {
+
+class MappedFile {
+public:
+    static Result<std::shared_ptr<const MappedFile>> open(const std::filesystem::path& path);
+    static std::shared_ptr<const MappedFile> from_bytes(std::string name, std::vector<uint8_t> bytes);
+
+    ~MappedFile();
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+
+    const std::string& path() const { return path_; }
+    uint64_t size() const { return size_; }
+    const uint8_t* data() const { return data_; }
+    std::span<const uint8_t> bytes() const { return {data_, size_}; }
+    // Bytes [offset, offset+length); the caller has checked range_fits().
+    std::span<const uint8_t> slice(uint64_t offset, uint64_t length) const {
+        return {data_ + offset, static_cast<size_t>(length)};
+    }
+
+private:
+    MappedFile() = default;
+    std::string path_;
+    const uint8_t* data_ = nullptr;
+    uint64_t size_ = 0;
+    void* map_ = nullptr;          // mmap base, when mapped
+    std::vector<uint8_t> owned_;   // when built from bytes
+};
+
+using FilePtr = std::shared_ptr<const MappedFile>;
+
+}  // namespace qs::io
