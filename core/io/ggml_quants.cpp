@@ -1,9 +1,399 @@
-// Dequantisation of ggml block types (GGUF). Filled in by the GGUF reader work;
-// until a type has a decoder it can be listed but not decoded.
+// Dequantisation of ggml block types (the quantized tensors of GGUF files) to
+// float32, one scalar reference decoder per type, registered in the DType
+// table (dtype.cpp). Layouts follow ggml's ggml-common.h and the arithmetic
+// follows ggml-quants.c dequantize_row_*, operation for operation, so results
+// are bit-exact against llama.cpp (and against gguf-py's NumPy dequantizer).
+//
+// Names: ggml calls the block scale `d` and the block offset `m`/`dmin`; in
+// lecture terms d is the scale and m the (negated) zero point expressed as a
+// float, so x = scale·q + min. Super-blocks (the *_K types) quantize their
+// sub-block scales and mins themselves, with a float16 scale of scales.
+//
+// Multi-byte fields (the float16 scales, Q5's 32-bit high-bit mask) are read
+// byte-swapped when the file is big-endian (`swap`); byte arrays are not.
 #include "core/io/dtype.hpp"
 
-namespace qs::io {
+#include "core/util/half.hpp"
 
-DecodeFn ggml_block_decoder(DType) { return nullptr; }
+#include <cmath>
+#include <cstring>
+
+namespace qs::io {
+namespace {
+
+constexpr int QK = 32;     // elements per block of the simple types
+constexpr int QK_K = 256;  // elements per super-block of the K types
+
+// Copies block `i` out of the byte stream: file data need not be aligned.
+template <class Block>
+Block load_block(const uint8_t* src, uint64_t i) {
+    Block b;
+    std::memcpy(&b, src + i * sizeof(Block), sizeof(Block));
+    return b;
+}
+
+float f16(uint16_t h, bool swap) { return half_to_float(swap ? __builtin_bswap16(h) : h); }
+
+uint32_t u32_le(const uint8_t (&b)[4], bool swap) {
+    uint32_t v;
+    std::memcpy(&v, b, 4);
+    return swap ? __builtin_bswap32(v) : v;
+}
+
+// ---- 32-element blocks ---------------------------------------------------
+
+// Q4_0: x = scale·(q − 8), q ∈ 0..15. 4.5 bits per weight.
+// qs[j] holds element j (low nibble) and element j+16 (high nibble).
+struct BlockQ4_0 {
+    uint16_t d;         // scale (fp16)
+    uint8_t qs[QK / 2];
+};
+static_assert(sizeof(BlockQ4_0) == 18);
+
+void dequant_q4_0(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i, y += QK) {
+        const auto b = load_block<BlockQ4_0>(src, i);
+        const float scale = f16(b.d, swap);
+        for (int j = 0; j < QK / 2; ++j) {
+            const int q0 = (b.qs[j] & 0x0F) - 8;
+            const int q1 = (b.qs[j] >> 4) - 8;
+            y[j] = float(q0) * scale;
+            y[j + QK / 2] = float(q1) * scale;
+        }
+    }
+}
+
+// Q4_1: x = scale·q + min, q ∈ 0..15. 5.0 bits per weight.
+struct BlockQ4_1 {
+    uint16_t d;         // scale (fp16)
+    uint16_t m;         // min (fp16)
+    uint8_t qs[QK / 2];
+};
+static_assert(sizeof(BlockQ4_1) == 20);
+
+void dequant_q4_1(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i, y += QK) {
+        const auto b = load_block<BlockQ4_1>(src, i);
+        const float scale = f16(b.d, swap), min = f16(b.m, swap);
+        for (int j = 0; j < QK / 2; ++j) {
+            y[j] = float(b.qs[j] & 0x0F) * scale + min;
+            y[j + QK / 2] = float(b.qs[j] >> 4) * scale + min;
+        }
+    }
+}
+
+// Q5_0: x = scale·(q − 16), q ∈ 0..31. 5.5 bits per weight.
+// Low 4 bits as Q4_0; bit j of qh (a little-endian u32) is bit 4 of element j.
+struct BlockQ5_0 {
+    uint16_t d;         // scale (fp16)
+    uint8_t qh[4];      // fifth bits
+    uint8_t qs[QK / 2];
+};
+static_assert(sizeof(BlockQ5_0) == 22);
+
+void dequant_q5_0(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i, y += QK) {
+        const auto b = load_block<BlockQ5_0>(src, i);
+        const float scale = f16(b.d, swap);
+        const uint32_t qh = u32_le(b.qh, swap);
+        for (int j = 0; j < QK / 2; ++j) {
+            const int h0 = int((qh >> j) & 1u) << 4;
+            const int h1 = int((qh >> (j + 16)) & 1u) << 4;
+            const int q0 = ((b.qs[j] & 0x0F) | h0) - 16;
+            const int q1 = ((b.qs[j] >> 4) | h1) - 16;
+            y[j] = float(q0) * scale;
+            y[j + QK / 2] = float(q1) * scale;
+        }
+    }
+}
+
+// Q5_1: x = scale·q + min, q ∈ 0..31. 6.0 bits per weight.
+struct BlockQ5_1 {
+    uint16_t d;         // scale (fp16)
+    uint16_t m;         // min (fp16)
+    uint8_t qh[4];      // fifth bits
+    uint8_t qs[QK / 2];
+};
+static_assert(sizeof(BlockQ5_1) == 24);
+
+void dequant_q5_1(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i, y += QK) {
+        const auto b = load_block<BlockQ5_1>(src, i);
+        const float scale = f16(b.d, swap), min = f16(b.m, swap);
+        const uint32_t qh = u32_le(b.qh, swap);
+        for (int j = 0; j < QK / 2; ++j) {
+            const int h0 = int((qh >> j) & 1u) << 4;
+            const int h1 = int((qh >> (j + 16)) & 1u) << 4;
+            y[j] = float((b.qs[j] & 0x0F) | h0) * scale + min;
+            y[j + QK / 2] = float((b.qs[j] >> 4) | h1) * scale + min;
+        }
+    }
+}
+
+// Q8_0: x = scale·q, q ∈ −128..127. 8.5 bits per weight.
+struct BlockQ8_0 {
+    uint16_t d;         // scale (fp16)
+    int8_t qs[QK];
+};
+static_assert(sizeof(BlockQ8_0) == 34);
+
+void dequant_q8_0(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i, y += QK) {
+        const auto b = load_block<BlockQ8_0>(src, i);
+        const float scale = f16(b.d, swap);
+        for (int j = 0; j < QK; ++j) y[j] = float(b.qs[j]) * scale;
+    }
+}
+
+// Q8_1: x = scale·q; `s` caches scale·Σq for dot products. 9.0 bits per weight.
+// ggml uses it for activations; decoded the same way as Q8_0.
+struct BlockQ8_1 {
+    uint16_t d;         // scale (fp16)
+    uint16_t s;         // scale·sum(qs) (fp16), not needed to decode
+    int8_t qs[QK];
+};
+static_assert(sizeof(BlockQ8_1) == 36);
+
+void dequant_q8_1(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i, y += QK) {
+        const auto b = load_block<BlockQ8_1>(src, i);
+        const float scale = f16(b.d, swap);
+        for (int j = 0; j < QK; ++j) y[j] = float(b.qs[j]) * scale;
+    }
+}
+
+// MXFP4 (OCP microscaling): x = 2^(e−127)·E2M1(code). 4.25 bits per weight.
+// Codes are packed as in Q4_0. ggml keeps E2M1 values doubled (integers) and
+// halves the scale instead; we do the same so the products are identical.
+struct BlockMXFP4 {
+    uint8_t e;          // shared exponent (E8M0)
+    uint8_t qs[QK / 2];
+};
+static_assert(sizeof(BlockMXFP4) == 17);
+
+constexpr int8_t kE2M1Doubled[16] = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
+
+// 2^(e−128) (half the E8M0 scale) as ggml_e8m0_to_fp32_half: e = 0 and 1 are
+// float32 subnormals; 0xFF is a finite 2^127 here, not NaN.
+float e8m0_half(uint8_t e) {
+    const uint32_t bits = e < 2 ? (0x00200000u << e) : (uint32_t(e - 1) << 23);
+    float f;
+    std::memcpy(&f, &bits, 4);
+    return f;
+}
+
+void dequant_mxfp4(const uint8_t* src, uint64_t nb, float* y, bool) {
+    for (uint64_t i = 0; i < nb; ++i, y += QK) {
+        const auto b = load_block<BlockMXFP4>(src, i);
+        const float scale = e8m0_half(b.e);
+        for (int j = 0; j < QK / 2; ++j) {
+            y[j] = float(kE2M1Doubled[b.qs[j] & 0x0F]) * scale;
+            y[j + QK / 2] = float(kE2M1Doubled[b.qs[j] >> 4]) * scale;
+        }
+    }
+}
+
+// ---- 256-element super-blocks --------------------------------------------
+
+// Q2_K: 16 sub-blocks of 16; x = (d·sc)·q − (dmin·mn), q ∈ 0..3, with 4-bit
+// sc and mn per sub-block. 2.625 bits per weight.
+// Element 128h + 32k + l has q = bits 2k..2k+1 of qs[32h + l].
+struct BlockQ2_K {
+    uint8_t scales[QK_K / 16];  // low nibble: sc, high nibble: mn
+    uint8_t qs[QK_K / 4];
+    uint16_t d;                 // scale of the sub-block scales (fp16)
+    uint16_t dmin;              // scale of the sub-block mins (fp16)
+};
+static_assert(sizeof(BlockQ2_K) == 84);
+
+void dequant_q2_k(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i) {
+        const auto b = load_block<BlockQ2_K>(src, i);
+        const float d = f16(b.d, swap), dmin = f16(b.dmin, swap);
+        int is = 0;
+        for (int h = 0; h < 2; ++h) {
+            const uint8_t* q = b.qs + 32 * h;
+            for (int shift = 0; shift < 8; shift += 2) {
+                for (int half = 0; half < 2; ++half) {  // two sub-blocks of 16 per shift
+                    const uint8_t sc = b.scales[is++];
+                    const float scale = d * float(sc & 0x0F);
+                    const float min = dmin * float(sc >> 4);
+                    for (int l = 0; l < 16; ++l) *y++ = scale * float((q[16 * half + l] >> shift) & 3) - min;
+                }
+            }
+        }
+    }
+}
+
+// Q3_K: 16 sub-blocks of 16; x = (d·(s − 32))·q, q ∈ −4..3, with 6-bit s.
+// 3.4375 bits per weight. Low 2 bits of q as Q2_K; the high bit of element e
+// is bit e/32 of hmask[e mod 32], and a *clear* bit subtracts 4.
+// Scale s_j: low 4 bits in scales[j mod 8] (low nibble for j<8, high nibble
+// for j≥8), high 2 bits at bits 2(j/4).. of scales[8 + j mod 4].
+struct BlockQ3_K {
+    uint8_t hmask[QK_K / 8];
+    uint8_t qs[QK_K / 4];
+    uint8_t scales[12];
+    uint16_t d;                 // scale of the sub-block scales (fp16)
+};
+static_assert(sizeof(BlockQ3_K) == 110);
+
+void dequant_q3_k(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i) {
+        const auto b = load_block<BlockQ3_K>(src, i);
+        const float d = f16(b.d, swap);
+        int s[16];
+        for (int j = 0; j < 16; ++j) {
+            const int low = j < 8 ? (b.scales[j] & 0x0F) : (b.scales[j - 8] >> 4);
+            const int high = (b.scales[8 + j % 4] >> (2 * (j / 4))) & 3;
+            s[j] = (low | (high << 4)) - 32;
+        }
+        int is = 0;
+        uint8_t m = 1;  // hmask bit for the current group of 32
+        for (int h = 0; h < 2; ++h) {
+            const uint8_t* q = b.qs + 32 * h;
+            for (int shift = 0; shift < 8; shift += 2, m <<= 1) {
+                for (int half = 0; half < 2; ++half) {
+                    const float scale = d * float(s[is++]);
+                    for (int l = 0; l < 16; ++l) {
+                        const int k = 16 * half + l;
+                        const int q3 = int((q[k] >> shift) & 3) - ((b.hmask[k] & m) ? 0 : 4);
+                        *y++ = scale * float(q3);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// The 6-bit scale and min of sub-block j (0..7) of Q4_K/Q5_K, packed in 12
+// bytes: bytes 0-3 hold sc0-3 (bits 0-5) and the top bits of sc4-7 (bits
+// 6-7); bytes 4-7 the same for the mins; bytes 8-11 the low 4 bits of sc4-7
+// (low nibble) and mn4-7 (high nibble). As ggml's get_scale_min_k4.
+void scale_min_k4(int j, const uint8_t* q, uint8_t& sc, uint8_t& mn) {
+    if (j < 4) {
+        sc = q[j] & 63;
+        mn = q[j + 4] & 63;
+    } else {
+        sc = uint8_t((q[j + 4] & 0x0F) | ((q[j - 4] >> 6) << 4));
+        mn = uint8_t((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+    }
+}
+
+// Q4_K: 8 sub-blocks of 32; x = (d·sc)·q − (dmin·mn), q ∈ 0..15, 6-bit sc and
+// mn. 4.5 bits per weight. Chunk c (64 elements) uses qs[32c..32c+31]: low
+// nibbles are sub-block 2c, high nibbles sub-block 2c+1.
+struct BlockQ4_K {
+    uint16_t d;                 // scale of the sub-block scales (fp16)
+    uint16_t dmin;              // scale of the sub-block mins (fp16)
+    uint8_t scales[12];
+    uint8_t qs[QK_K / 2];
+};
+static_assert(sizeof(BlockQ4_K) == 144);
+
+void dequant_q4_k(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i) {
+        const auto b = load_block<BlockQ4_K>(src, i);
+        const float d = f16(b.d, swap), dmin = f16(b.dmin, swap);
+        for (int c = 0; c < 4; ++c) {
+            const uint8_t* q = b.qs + 32 * c;
+            uint8_t sc, mn;
+            scale_min_k4(2 * c, b.scales, sc, mn);
+            const float scale0 = d * float(sc), min0 = dmin * float(mn);
+            scale_min_k4(2 * c + 1, b.scales, sc, mn);
+            const float scale1 = d * float(sc), min1 = dmin * float(mn);
+            for (int l = 0; l < 32; ++l) *y++ = scale0 * float(q[l] & 0x0F) - min0;
+            for (int l = 0; l < 32; ++l) *y++ = scale1 * float(q[l] >> 4) - min1;
+        }
+    }
+}
+
+// Q5_K: Q4_K plus a fifth bit: bit j of qh[l] is bit 4 of element l of
+// sub-block j. q ∈ 0..31. 5.5 bits per weight.
+struct BlockQ5_K {
+    uint16_t d;                 // scale of the sub-block scales (fp16)
+    uint16_t dmin;              // scale of the sub-block mins (fp16)
+    uint8_t scales[12];
+    uint8_t qh[QK_K / 8];
+    uint8_t qs[QK_K / 2];
+};
+static_assert(sizeof(BlockQ5_K) == 176);
+
+void dequant_q5_k(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i) {
+        const auto b = load_block<BlockQ5_K>(src, i);
+        const float d = f16(b.d, swap), dmin = f16(b.dmin, swap);
+        for (int c = 0; c < 4; ++c) {
+            const uint8_t* q = b.qs + 32 * c;
+            const uint8_t m0 = uint8_t(1u << (2 * c)), m1 = uint8_t(1u << (2 * c + 1));
+            uint8_t sc, mn;
+            scale_min_k4(2 * c, b.scales, sc, mn);
+            const float scale0 = d * float(sc), min0 = dmin * float(mn);
+            scale_min_k4(2 * c + 1, b.scales, sc, mn);
+            const float scale1 = d * float(sc), min1 = dmin * float(mn);
+            for (int l = 0; l < 32; ++l)
+                *y++ = scale0 * float((q[l] & 0x0F) + ((b.qh[l] & m0) ? 16 : 0)) - min0;
+            for (int l = 0; l < 32; ++l)
+                *y++ = scale1 * float((q[l] >> 4) + ((b.qh[l] & m1) ? 16 : 0)) - min1;
+        }
+    }
+}
+
+// Q6_K: 16 sub-blocks of 16; x = (d·sc)·(q − 32), q ∈ 0..63, signed 8-bit sc.
+// 6.5625 bits per weight. Element 128h + 32k + l: low 4 bits from
+// ql[64h + l + 32(k mod 2)] (low nibble for k<2, high for k≥2), high 2 bits
+// = bits 2k..2k+1 of qh[32h + l].
+struct BlockQ6_K {
+    uint8_t ql[QK_K / 2];
+    uint8_t qh[QK_K / 4];
+    int8_t scales[QK_K / 16];
+    uint16_t d;                 // scale of the sub-block scales (fp16)
+};
+static_assert(sizeof(BlockQ6_K) == 210);
+
+void dequant_q6_k(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i) {
+        const auto b = load_block<BlockQ6_K>(src, i);
+        const float d = f16(b.d, swap);
+        for (int h = 0; h < 2; ++h) {
+            const uint8_t* ql = b.ql + 64 * h;
+            const uint8_t* qh = b.qh + 32 * h;
+            const int8_t* sc = b.scales + 8 * h;
+            float* out = y + 128 * h;
+            for (int l = 0; l < 32; ++l) {
+                const int is = l / 16;
+                const int q1 = int((ql[l] & 0x0F) | (((qh[l] >> 0) & 3) << 4)) - 32;
+                const int q2 = int((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4)) - 32;
+                const int q3 = int((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+                const int q4 = int((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+                out[l] = d * float(sc[is + 0]) * float(q1);
+                out[l + 32] = d * float(sc[is + 2]) * float(q2);
+                out[l + 64] = d * float(sc[is + 4]) * float(q3);
+                out[l + 96] = d * float(sc[is + 6]) * float(q4);
+            }
+        }
+        y += QK_K;
+    }
+}
+
+}  // namespace
+
+DecodeFn ggml_block_decoder(DType t) {
+    switch (t) {
+        case DType::Q4_0: return dequant_q4_0;
+        case DType::Q4_1: return dequant_q4_1;
+        case DType::Q5_0: return dequant_q5_0;
+        case DType::Q5_1: return dequant_q5_1;
+        case DType::Q8_0: return dequant_q8_0;
+        case DType::Q8_1: return dequant_q8_1;
+        case DType::MXFP4: return dequant_mxfp4;
+        case DType::Q2_K: return dequant_q2_k;
+        case DType::Q3_K: return dequant_q3_k;
+        case DType::Q4_K: return dequant_q4_k;
+        case DType::Q5_K: return dequant_q5_k;
+        case DType::Q6_K: return dequant_q6_k;
+        default: return nullptr;  // IQ*, TQ*, Q8_K: indexed, not decoded
+    }
+}
 
 }  // namespace qs::io
