@@ -5,6 +5,7 @@
 #include "core/io/gguf.hpp"
 #include "core/io/open_model.hpp"
 #include "tests/support/bytes.hpp"
+#include "tests/support/gguf_bytes.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gmock/gmock.h>
@@ -184,28 +185,7 @@ TEST(Gguf, BigEndianMetadataAndTypedAccess) {
 
 namespace {
 
-// Builds GGUF bytes field by field.
-struct G {
-    Bytes b;
-    explicit G(uint32_t version = 3, uint64_t n_tensors = 0, uint64_t n_kv = 0, const char* magic = "GGUF") {
-        put_str(b, magic);
-        put_u32(b, version);
-        put_u64(b, n_tensors);
-        put_u64(b, n_kv);
-    }
-    G& u8(uint8_t v) { b.push_back(v); return *this; }
-    G& u32(uint32_t v) { put_u32(b, v); return *this; }
-    G& u64(uint64_t v) { put_u64(b, v); return *this; }
-    G& str(std::string_view s) { put_u64(b, s.size()); put_str(b, s); return *this; }
-    G& kv_u32(std::string_view k, uint32_t v) { return str(k).u32(4).u32(v); }
-    G& tensor(std::string_view name, std::vector<uint64_t> ne, uint32_t type, uint64_t offset) {
-        str(name).u32(uint32_t(ne.size()));
-        for (uint64_t d : ne) u64(d);
-        return u32(type).u64(offset);
-    }
-    G& pad(size_t align = 32) { put_zeros(b, (align - b.size() % align) % align); return *this; }
-    G& zeros(size_t n) { put_zeros(b, n); return *this; }
-};
+using G = GgufBytes;
 
 struct BadCase {
     const char* label;
