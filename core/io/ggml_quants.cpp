@@ -3,6 +3,9 @@
 // table (dtype.cpp). Layouts follow ggml's ggml-common.h and the arithmetic
 // follows ggml-quants.c dequantize_row_*, operation for operation, so results
 // are bit-exact against llama.cpp (and against gguf-py's NumPy dequantizer).
+// Covered: Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q8_1 MXFP4, Q2_K..Q6_K, IQ4_NL IQ4_XS,
+// TQ1_0 TQ2_0. The grid-codebook types (IQ1_*, IQ2_*, IQ3_*) are indexed
+// but not decoded: their lattice tables are several KB each.
 //
 // Names: ggml calls the block scale `d` and the block offset `m`/`dmin`; in
 // lecture terms d is the scale and m the (negated) zero point expressed as a
@@ -376,6 +379,104 @@ void dequant_q6_k(const uint8_t* src, uint64_t nb, float* y, bool swap) {
     }
 }
 
+// ---- non-linear and ternary types (no codebook grids needed) ----------------
+
+// IQ4_NL: x = scale·kIQ4NL[code], a fixed non-uniform 16-level codebook
+// (denser near zero, like NF4). 4.5 bits per weight. Codes packed as Q4_0.
+constexpr int8_t kIQ4NL[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+struct BlockIQ4_NL {
+    uint16_t d;         // scale (fp16)
+    uint8_t qs[QK / 2];
+};
+static_assert(sizeof(BlockIQ4_NL) == 18);
+
+void dequant_iq4_nl(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i, y += QK) {
+        const auto b = load_block<BlockIQ4_NL>(src, i);
+        const float scale = f16(b.d, swap);
+        for (int j = 0; j < QK / 2; ++j) {
+            y[j] = scale * float(kIQ4NL[b.qs[j] & 0x0F]);
+            y[j + QK / 2] = scale * float(kIQ4NL[b.qs[j] >> 4]);
+        }
+    }
+}
+
+// IQ4_XS: IQ4_NL codes in 8 sub-blocks of 32 with 6-bit scales;
+// x = (d·(ls − 32))·kIQ4NL[code]. 4.25 bits per weight. Sub-block j's scale
+// ls: low 4 bits = nibble (j mod 2) of scales_l[j/2], high 2 bits = bits
+// 2j..2j+1 of scales_h.
+struct BlockIQ4_XS {
+    uint16_t d;                 // scale of the sub-block scales (fp16)
+    uint16_t scales_h;
+    uint8_t scales_l[QK_K / 64];
+    uint8_t qs[QK_K / 2];
+};
+static_assert(sizeof(BlockIQ4_XS) == 136);
+
+void dequant_iq4_xs(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i) {
+        const auto b = load_block<BlockIQ4_XS>(src, i);
+        const float d = f16(b.d, swap);
+        const uint16_t scales_h = swap ? __builtin_bswap16(b.scales_h) : b.scales_h;
+        for (int ib = 0; ib < QK_K / 32; ++ib, y += 32) {
+            const int ls = ((b.scales_l[ib / 2] >> (4 * (ib % 2))) & 0x0F) | (((scales_h >> (2 * ib)) & 3) << 4);
+            const float scale = d * float(ls - 32);
+            const uint8_t* qs = b.qs + 16 * ib;
+            for (int j = 0; j < 16; ++j) {
+                y[j] = scale * float(kIQ4NL[qs[j] & 0x0F]);
+                y[j + 16] = scale * float(kIQ4NL[qs[j] >> 4]);
+            }
+        }
+    }
+}
+
+// TQ2_0 (ternary, BitNet b1.58 / TriLM): x = scale·(q − 1), q ∈ 0..2, four
+// 2-bit codes per byte. 2.0625 bits per weight. Element 128c + 32l + m is
+// bits 2l..2l+1 of qs[32c + m].
+struct BlockTQ2_0 {
+    uint8_t qs[QK_K / 4];
+    uint16_t d;                 // scale (fp16)
+};
+static_assert(sizeof(BlockTQ2_0) == 66);
+
+void dequant_tq2_0(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    for (uint64_t i = 0; i < nb; ++i) {
+        const auto b = load_block<BlockTQ2_0>(src, i);
+        const float scale = f16(b.d, swap);
+        for (int j = 0; j < QK_K / 4; j += 32)
+            for (int l = 0; l < 4; ++l)
+                for (int m = 0; m < 32; ++m) *y++ = float(((b.qs[j + m] >> (2 * l)) & 3) - 1) * scale;
+    }
+}
+
+// TQ1_0 (ternary): five base-3 digits per byte (3^5 = 243 < 256), stored as
+// the fixed-point fraction byte = ceil(value·256/243); digit n is recovered
+// as the top "trit" of (byte·3^n mod 256)·3 >> 8. x = scale·(trit − 1).
+// 1.6875 bits per weight. 240 elements in qs (32 bytes × 5, then 16 × 5),
+// the last 16 in qh (4 bytes × 4).
+struct BlockTQ1_0 {
+    uint8_t qs[(QK_K - 4 * QK_K / 64) / 5];  // 48
+    uint8_t qh[QK_K / 64];                   // 4
+    uint16_t d;                              // scale (fp16)
+};
+static_assert(sizeof(BlockTQ1_0) == 54);
+
+void dequant_tq1_0(const uint8_t* src, uint64_t nb, float* y, bool swap) {
+    constexpr uint8_t pow3[5] = {1, 3, 9, 27, 81};
+    auto trit = [](uint8_t byte, uint8_t p) { return int((uint16_t(uint8_t(byte * p)) * 3) >> 8) - 1; };
+    for (uint64_t i = 0; i < nb; ++i) {
+        const auto b = load_block<BlockTQ1_0>(src, i);
+        const float scale = f16(b.d, swap);
+        for (int n = 0; n < 5; ++n)
+            for (int m = 0; m < 32; ++m) *y++ = float(trit(b.qs[m], pow3[n])) * scale;
+        for (int n = 0; n < 5; ++n)
+            for (int m = 0; m < 16; ++m) *y++ = float(trit(b.qs[32 + m], pow3[n])) * scale;
+        for (int n = 0; n < 4; ++n)
+            for (int j = 0; j < 4; ++j) *y++ = float(trit(b.qh[j], pow3[n])) * scale;
+    }
+}
+
 }  // namespace
 
 DecodeFn ggml_block_decoder(DType t) {
@@ -392,7 +493,11 @@ DecodeFn ggml_block_decoder(DType t) {
         case DType::Q4_K: return dequant_q4_k;
         case DType::Q5_K: return dequant_q5_k;
         case DType::Q6_K: return dequant_q6_k;
-        default: return nullptr;  // IQ*, TQ*, Q8_K: indexed, not decoded
+        case DType::IQ4_NL: return dequant_iq4_nl;
+        case DType::IQ4_XS: return dequant_iq4_xs;
+        case DType::TQ1_0: return dequant_tq1_0;
+        case DType::TQ2_0: return dequant_tq2_0;
+        default: return nullptr;  // grid-codebook IQ types and Q8_K: indexed, not decoded
     }
 }
 

@@ -17,7 +17,7 @@ using ::testing::HasSubstr;
 TEST(CliInfoGguf, TableShowsBlockTypesAndMetadata) {
     auto r = run_cli({"info", fixture("gguf/tiny_v3.gguf").string()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_THAT(r.out, HasSubstr("(gguf, 1 file, 22 tensors"));
+    EXPECT_THAT(r.out, HasSubstr("(gguf, 1 file, 26 tensors"));
     EXPECT_THAT(r.out, HasSubstr("blk.1.q4_k.weight"));
     EXPECT_THAT(r.out, HasSubstr("[3, 256]"));
     EXPECT_THAT(r.out, HasSubstr("Q6_K"));

@@ -86,7 +86,8 @@ TEST(Gguf, BigEndianWithFuggMagic) { expect_matches_numpy("tiny_be_fugg"); }
 TEST(Gguf, DecodersExistForTheSupportedTypes) {
     for (io::DType t : {io::DType::Q4_0, io::DType::Q4_1, io::DType::Q5_0, io::DType::Q5_1, io::DType::Q8_0,
                         io::DType::Q8_1, io::DType::Q2_K, io::DType::Q3_K, io::DType::Q4_K, io::DType::Q5_K,
-                        io::DType::Q6_K, io::DType::MXFP4})
+                        io::DType::Q6_K, io::DType::MXFP4, io::DType::IQ4_NL, io::DType::IQ4_XS, io::DType::TQ1_0,
+                        io::DType::TQ2_0})
         EXPECT_NE(io::dtype_info(t).decode, nullptr) << io::dtype_name(t);
     // bpw from the table: 8 * block bytes / block elements, as the struct comments say.
     EXPECT_DOUBLE_EQ(io::dtype_bpw(io::DType::Q4_K), 4.5);
@@ -94,6 +95,9 @@ TEST(Gguf, DecodersExistForTheSupportedTypes) {
     EXPECT_DOUBLE_EQ(io::dtype_bpw(io::DType::Q3_K), 3.4375);
     EXPECT_DOUBLE_EQ(io::dtype_bpw(io::DType::Q2_K), 2.625);
     EXPECT_DOUBLE_EQ(io::dtype_bpw(io::DType::MXFP4), 4.25);
+    EXPECT_DOUBLE_EQ(io::dtype_bpw(io::DType::IQ4_XS), 4.25);
+    EXPECT_DOUBLE_EQ(io::dtype_bpw(io::DType::TQ1_0), 1.6875);
+    EXPECT_DOUBLE_EQ(io::dtype_bpw(io::DType::TQ2_0), 2.0625);
 }
 
 TEST(Gguf, MetadataIsShownWithTypes) {
@@ -106,7 +110,7 @@ TEST(Gguf, MetadataIsShownWithTypes) {
     };
     const Want wants[] = {
         {"GGUF.version", "u32", "3"},
-        {"GGUF.tensor_count", "u64", "22"},
+        {"GGUF.tensor_count", "u64", "26"},
         {"general.architecture", "string", "llama"},
         {"general.name", "string", "tiny ünïcode\\nmodel"},
         {"general.alignment", "u32", "64"},
@@ -150,7 +154,7 @@ TEST(Gguf, AlignmentAndDataSection) {
     EXPECT_EQ(g3->alignment, 64u);
     EXPECT_EQ(g3->data_start % 64, 0u);
     for (const auto& t : g3->tensors) EXPECT_EQ((t.offset - g3->data_start) % 64, 0u) << t.name;
-    // 22 tensors of which the last ends the file exactly (the writer pads between, not after).
+    // 26 tensors of which the last ends the file exactly (the writer pads between, not after).
     EXPECT_EQ(g3->tensors.back().offset + g3->tensors.back().nbytes, g3->file->size());
     EXPECT_EQ(g3->tensors[size_t(0)].offset, g3->data_start);
 
