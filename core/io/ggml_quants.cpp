@@ -189,9 +189,11 @@ void dequant_mxfp4(const uint8_t* src, uint64_t nb, float* y, bool) {
     for (uint64_t i = 0; i < nb; ++i, y += QK) {
         const auto b = load_block<BlockMXFP4>(src, i);
         const float scale = e8m0_half(b.e);
+        float value[16];  // the block's 16 possible values: the same products, computed once
+        for (int k = 0; k < 16; ++k) value[k] = float(kE2M1Doubled[k]) * scale;
         for (int j = 0; j < QK / 2; ++j) {
-            y[j] = float(kE2M1Doubled[b.qs[j] & 0x0F]) * scale;
-            y[j + QK / 2] = float(kE2M1Doubled[b.qs[j] >> 4]) * scale;
+            y[j] = value[b.qs[j] & 0x0F];
+            y[j + QK / 2] = value[b.qs[j] >> 4];
         }
     }
 }
@@ -358,21 +360,23 @@ void dequant_q6_k(const uint8_t* src, uint64_t nb, float* y, bool swap) {
     for (uint64_t i = 0; i < nb; ++i) {
         const auto b = load_block<BlockQ6_K>(src, i);
         const float d = f16(b.d, swap);
+        float scales[16];  // d·sc per sub-block: ggml's left-to-right d * sc * q
+        for (int k = 0; k < 16; ++k) scales[k] = d * float(b.scales[k]);
+        // Quarter k of each half h: 32 elements with low bits from nibble k/2 of
+        // ql[64h + 32(k mod 2) + l], high bits from bits 2k.. of qh[32h + l].
         for (int h = 0; h < 2; ++h) {
-            const uint8_t* ql = b.ql + 64 * h;
-            const uint8_t* qh = b.qh + 32 * h;
-            const int8_t* sc = b.scales + 8 * h;
-            float* out = y + 128 * h;
-            for (int l = 0; l < 32; ++l) {
-                const int is = l / 16;
-                const int q1 = int((ql[l] & 0x0F) | (((qh[l] >> 0) & 3) << 4)) - 32;
-                const int q2 = int((ql[l + 32] & 0x0F) | (((qh[l] >> 2) & 3) << 4)) - 32;
-                const int q3 = int((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-                const int q4 = int((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-                out[l] = d * float(sc[is + 0]) * float(q1);
-                out[l + 32] = d * float(sc[is + 2]) * float(q2);
-                out[l + 64] = d * float(sc[is + 4]) * float(q3);
-                out[l + 96] = d * float(sc[is + 6]) * float(q4);
+            for (int k = 0; k < 4; ++k) {
+                const uint8_t* ql = b.ql + 64 * h + 32 * (k % 2);
+                const uint8_t* qh = b.qh + 32 * h;
+                const int shift = 4 * (k / 2);
+                float* out = y + 128 * h + 32 * k;
+                for (int half = 0; half < 2; ++half) {
+                    const float scale = scales[8 * h + 2 * k + half];
+                    for (int l = 16 * half; l < 16 * half + 16; ++l) {
+                        const int q = int(((ql[l] >> shift) & 0x0F) | (((qh[l] >> (2 * k)) & 3) << 4)) - 32;
+                        out[l] = scale * float(q);
+                    }
+                }
             }
         }
         y += QK_K;
@@ -395,9 +399,11 @@ void dequant_iq4_nl(const uint8_t* src, uint64_t nb, float* y, bool swap) {
     for (uint64_t i = 0; i < nb; ++i, y += QK) {
         const auto b = load_block<BlockIQ4_NL>(src, i);
         const float scale = f16(b.d, swap);
+        float value[16];
+        for (int k = 0; k < 16; ++k) value[k] = scale * float(kIQ4NL[k]);
         for (int j = 0; j < QK / 2; ++j) {
-            y[j] = scale * float(kIQ4NL[b.qs[j] & 0x0F]);
-            y[j + QK / 2] = scale * float(kIQ4NL[b.qs[j] >> 4]);
+            y[j] = value[b.qs[j] & 0x0F];
+            y[j + QK / 2] = value[b.qs[j] >> 4];
         }
     }
 }
@@ -422,10 +428,12 @@ void dequant_iq4_xs(const uint8_t* src, uint64_t nb, float* y, bool swap) {
         for (int ib = 0; ib < QK_K / 32; ++ib, y += 32) {
             const int ls = ((b.scales_l[ib / 2] >> (4 * (ib % 2))) & 0x0F) | (((scales_h >> (2 * ib)) & 3) << 4);
             const float scale = d * float(ls - 32);
+            float value[16];
+            for (int k = 0; k < 16; ++k) value[k] = scale * float(kIQ4NL[k]);
             const uint8_t* qs = b.qs + 16 * ib;
             for (int j = 0; j < 16; ++j) {
-                y[j] = scale * float(kIQ4NL[qs[j] & 0x0F]);
-                y[j + 16] = scale * float(kIQ4NL[qs[j] >> 4]);
+                y[j] = value[qs[j] & 0x0F];
+                y[j + 16] = value[qs[j] >> 4];
             }
         }
     }
