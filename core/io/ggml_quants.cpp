@@ -8,12 +8,16 @@
 // but not decoded: their lattice tables are several KB each.
 //
 // Names: ggml calls the block scale `d` and the block offset `m`/`dmin`; in
-// lecture terms d is the scale and m the (negated) zero point expressed as a
+// lecture terms d is the scale and m the offset −scale·zero_point, kept as a
 // float, so x = scale·q + min. Super-blocks (the *_K types) quantize their
 // sub-block scales and mins themselves, with a float16 scale of scales.
 //
 // Multi-byte fields (the float16 scales, Q5's 32-bit high-bit mask) are read
 // byte-swapped when the file is big-endian (`swap`); byte arrays are not.
+//
+// [SECTION] index: 32-element blocks (Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 Q8_1 MXFP4) ->
+// 256-element super-blocks (Q2_K..Q6_K) -> non-linear and ternary (IQ4_NL
+// IQ4_XS TQ2_0 TQ1_0) -> the DType registration.
 #include "core/io/dtype.hpp"
 
 #include "core/util/half.hpp"
@@ -43,7 +47,7 @@ uint32_t u32_le(const uint8_t (&b)[4], bool swap) {
     return swap ? __builtin_bswap32(v) : v;
 }
 
-// ---- 32-element blocks ---------------------------------------------------
+// ---- [SECTION] 32-element blocks ---------------------------------------------------
 
 // Q4_0: x = scale·(q − 8), q ∈ 0..15. 4.5 bits per weight.
 // qs[j] holds element j (low nibble) and element j+16 (high nibble).
@@ -198,7 +202,7 @@ void dequant_mxfp4(const uint8_t* src, uint64_t nb, float* y, bool) {
     }
 }
 
-// ---- 256-element super-blocks --------------------------------------------
+// ---- [SECTION] 256-element super-blocks --------------------------------------------
 
 // Q2_K: 16 sub-blocks of 16; x = (d·sc)·q − (dmin·mn), q ∈ 0..3, with 4-bit
 // sc and mn per sub-block. 2.625 bits per weight.
@@ -383,7 +387,7 @@ void dequant_q6_k(const uint8_t* src, uint64_t nb, float* y, bool swap) {
     }
 }
 
-// ---- non-linear and ternary types (no codebook grids needed) ----------------
+// ---- [SECTION] non-linear and ternary types (no codebook grids needed) ----------------
 
 // IQ4_NL: x = scale·kIQ4NL[code], a fixed non-uniform 16-level codebook
 // (denser near zero, like NF4). 4.5 bits per weight. Codes packed as Q4_0.

@@ -2,6 +2,9 @@
 // checked against limits and the bytes left in the file before it is used, in
 // the order llama.cpp's gguf.cpp reads them; messages name the file, the key
 // or tensor, and what is wrong. Written by hand: no Debian package reads GGUF.
+//
+// [SECTION] index: type tables and UTF-8 -> display text -> cursor and value
+// parser -> GgufFile accessors -> parsing stages, in file order -> ModelIndex view.
 #include "core/io/gguf.hpp"
 
 #include "core/io/limits.hpp"
@@ -19,12 +22,18 @@
 namespace qs::io {
 namespace fs = std::filesystem;
 
+// ---- [SECTION] type tables and UTF-8 ------------------------------------------
+
 namespace {
 
 constexpr uint32_t kMaxGgufDims = 4;          // GGML_MAX_DIMS
 constexpr uint64_t kDefaultAlignment = 32;    // GGUF_DEFAULT_ALIGNMENT
 constexpr size_t kShownArrayElems = 16;       // array elements shown in metadata
 constexpr size_t kShownStringBytes = 1024;    // string bytes shown in metadata
+// Real files have tens of keys (arrays count once); each parsed key costs
+// ~100 bytes of memory for >= 13 bytes of file, so cap the count too.
+constexpr uint64_t kMaxKeys = 1'000'000;
+constexpr size_t kMaxReserve = 4096;          // never reserve more up front than this
 
 // ggml_type id -> DType. Ids 4, 5, 31-33 and 36-38 were removed from ggml;
 // 40 (NVFP4) and 41 (Q1_0) are newer than this table.
@@ -93,6 +102,8 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
+// ---- [SECTION] display text -----------------------------------------------------
+
 // Display text for a string value: control characters escaped, invalid UTF-8
 // bytes replaced by U+FFFD, cut after `max_bytes` with the full length noted.
 std::string display_string(std::string_view s, size_t max_bytes) {
@@ -127,6 +138,8 @@ std::string display_string(std::string_view s, size_t max_bytes) {
     }
     return out;
 }
+
+// ---- [SECTION] cursor and value parser ---------------------------------------
 
 // Little helpers over the mapped bytes; `swap` for big-endian files.
 class Cursor {
@@ -165,14 +178,14 @@ private:
 
 class Parser {
 public:
-    Parser(const MappedFile& f, bool swap) : c_(f, swap) {}
+    Parser(const MappedFile& f, bool swap) : cur(f, swap) {}
 
     Status truncated(std::string_view ctx, std::string_view what) const {
-        return make_error("{}: {}: file ends at byte {} while reading {}", c_.path(), ctx, c_.size(), what);
+        return make_error("{}: {}: file ends at byte {} while reading {}", cur.path(), ctx, cur.size(), what);
     }
     template <class T>
     Status read(T& v, std::string_view ctx, std::string_view what) {
-        if (!c_.read(v)) return truncated(ctx, what);
+        if (!cur.read(v)) return truncated(ctx, what);
         return {};
     }
 
@@ -181,21 +194,21 @@ public:
         uint64_t len;
         QS_TRY(read(len, ctx, fmt::format("the length of {}", what)));
         if (len > max_len)
-            return make_error("{}: {}: {} is {} bytes long, over the limit of {}", c_.path(), ctx, what, len, max_len);
-        if (len > c_.left())
-            return make_error("{}: {}: {} is {} bytes long but only {} bytes are left in the file", c_.path(), ctx,
-                              what, len, c_.left());
-        out.assign(c_.bytes(len));
+            return make_error("{}: {}: {} is {} bytes long, over the limit of {}", cur.path(), ctx, what, len, max_len);
+        if (len > cur.left())
+            return make_error("{}: {}: {} is {} bytes long but only {} bytes are left in the file", cur.path(), ctx,
+                              what, len, cur.left());
+        out.assign(cur.bytes(len));
         return {};
     }
 
     Status skip_string(std::string_view ctx, std::string_view what) {
         uint64_t len;
         QS_TRY(read(len, ctx, fmt::format("the length of {}", what)));
-        if (len > c_.left())
-            return make_error("{}: {}: {} is {} bytes long but only {} bytes are left in the file", c_.path(), ctx,
-                              what, len, c_.left());
-        c_.seek(c_.pos() + len);
+        if (len > cur.left())
+            return make_error("{}: {}: {} is {} bytes long but only {} bytes are left in the file", cur.path(), ctx,
+                              what, len, cur.left());
+        cur.seek(cur.pos() + len);
         return {};
     }
 
@@ -216,7 +229,7 @@ public:
                 uint8_t x;
                 QS_TRY(read(x, ctx, what));
                 if (x > 1)
-                    return make_error("{}: {}: bool value is {}, must be 0 or 1", c_.path(), ctx, x);
+                    return make_error("{}: {}: bool value is {}, must be 0 or 1", cur.path(), ctx, x);
                 v.u = x;
                 v.i = x;
                 break;
@@ -229,40 +242,42 @@ public:
     Status read_array(GgufValue& v, std::string_view ctx) {
         uint32_t et;
         QS_TRY(read(et, ctx, "the array element type"));
-        if (!valid_type(et)) return make_error("{}: {}: unknown array element type {}", c_.path(), ctx, et);
+        if (!valid_type(et)) return make_error("{}: {}: unknown array element type {}", cur.path(), ctx, et);
         v.elem_type = GgufType(et);
         if (v.elem_type == GgufType::Array)
-            return make_error("{}: {}: nested arrays are not supported (llama.cpp refuses them too)", c_.path(), ctx);
+            return make_error("{}: {}: nested arrays are not supported (llama.cpp refuses them too)", cur.path(), ctx);
         QS_TRY(read(v.count, ctx, "the array length"));
-        v.offset = c_.pos();
+        v.offset = cur.pos();
         if (v.elem_type == GgufType::String) {
             // Each element is at least its 8-byte length: bound the count before walking.
-            if (v.count > c_.left() / 8)
+            if (v.count > cur.left() / 8)
                 return make_error("{}: {}: array of {} strings cannot fit in the {} bytes left in the file",
-                                  c_.path(), ctx, v.count, c_.left());
+                                  cur.path(), ctx, v.count, cur.left());
             for (uint64_t k = 0; k < v.count; ++k) QS_TRY(skip_string(ctx, fmt::format("string element {}", k)));
             return {};
         }
         const uint64_t es = scalar_size(v.elem_type);
         const auto total = checked_mul(v.count, es);
-        if (!total || *total > c_.left())
+        if (!total || *total > cur.left())
             return make_error("{}: {}: array of {} {} values needs {} bytes but only {} are left in the file",
-                              c_.path(), ctx, v.count, gguf_type_name(v.elem_type),
-                              total ? fmt::format("{}", *total) : std::string("more than 2^64"), c_.left());
+                              cur.path(), ctx, v.count, gguf_type_name(v.elem_type),
+                              total ? fmt::format("{}", *total) : std::string("more than 2^64"), cur.left());
         if (v.elem_type == GgufType::Bool) {
-            const std::string_view b = c_.bytes(v.count);
+            const std::string_view b = cur.bytes(v.count);
             for (uint64_t k = 0; k < v.count; ++k)
                 if (static_cast<unsigned char>(b[k]) > 1)
-                    return make_error("{}: {}: bool element {} is {}, must be 0 or 1", c_.path(), ctx, k,
+                    return make_error("{}: {}: bool element {} is {}, must be 0 or 1", cur.path(), ctx, k,
                                       static_cast<unsigned char>(b[k]));
         } else {
-            c_.seek(c_.pos() + *total);
+            cur.seek(cur.pos() + *total);
         }
         return {};
     }
 
-    Cursor c_;
+    Cursor cur;
 };
+
+// ---- [SECTION] display of values ------------------------------------------------
 
 // Reads the elements [0, n) of an array as display strings.
 std::vector<std::string> array_display(const MappedFile& f, bool swap, const GgufValue& v, size_t n) {
@@ -319,6 +334,8 @@ std::string value_type_display(const GgufValue& v) {
 
 }  // namespace
 
+// ---- [SECTION] GgufFile accessors -------------------------------------------------
+
 std::string_view gguf_type_name(GgufType t) {
     switch (t) {
         case GgufType::U8: return "u8";
@@ -349,7 +366,7 @@ std::vector<std::string> GgufFile::string_array(const GgufValue& v) const {
     if (v.type != GgufType::Array || v.elem_type != GgufType::String) return out;
     Cursor c(*file, big_endian);
     c.seek(v.offset);
-    out.reserve(size_t(v.count));  // bounded at open: count <= bytes left / 8
+    out.reserve(std::min<size_t>(size_t(v.count), kMaxReserve));
     for (uint64_t k = 0; k < v.count; ++k) {
         uint64_t len = 0;
         c.read(len);
@@ -364,21 +381,21 @@ Result<GgufFile> read_gguf(const fs::path& path) {
     return read_gguf(*mapped);
 }
 
-Result<GgufFile> read_gguf(FilePtr file) {
-    const MappedFile& f = *file;
+// ---- [SECTION] parsing stages, in file order --------------------------------
+
+namespace {
+
+// Magic, byte order and version. gguf-py writes big-endian files with the
+// magic byte-swapped ("FUGG"); older writers kept "GGUF" and only swapped the
+// numbers, which shows as a version whose low 16 bits are zero.
+Status read_magic_and_version(const MappedFile& f, GgufFile& g) {
     const std::string& p = f.path();
-
-    GgufFile g;
-    g.file = std::move(file);
-
-    // Magic and byte order. gguf-py writes big-endian files with the magic
-    // byte-swapped ("FUGG"); older ones kept "GGUF" and only swapped the
-    // numbers, which shows as a version whose low 16 bits are zero.
     if (f.size() < 8) return make_error("{}: file is {} bytes, too short for a GGUF header", p, f.size());
     const bool magic_le = std::memcmp(f.data(), "GGUF", 4) == 0;
     const bool magic_be = std::memcmp(f.data(), "FUGG", 4) == 0;
     if (!magic_le && !magic_be)
-        return make_error("{}: not a GGUF file (magic is {})", p, display_string({reinterpret_cast<const char*>(f.data()), 4}, 16));
+        return make_error("{}: not a GGUF file (magic is {})", p,
+                          display_string({reinterpret_cast<const char*>(f.data()), 4}, 16));
     uint32_t version;
     std::memcpy(&version, f.data() + 4, 4);
     g.big_endian = magic_be || (version & 0xFFFF) == 0;
@@ -389,19 +406,19 @@ Result<GgufFile> read_gguf(FilePtr file) {
                           "re-convert the model with a current llama.cpp", p);
     if (version != 2 && version != 3)
         return make_error("{}: GGUF version {} is not supported (this reader handles versions 2 and 3)", p, version);
+    return {};
+}
 
-    Parser r(f, g.big_endian);
-    r.c_.seek(8);
-    uint64_t tensor_count, kv_count;
-    QS_TRY(r.read(tensor_count, "header", "tensor_count"));
-    QS_TRY(r.read(kv_count, "header", "kv_count"));
-    // Smallest KV: 8-byte key length + 1-byte key... + u32 type + 1-byte value.
-    if (kv_count > r.c_.left() / 13)
+Status read_kvs(Parser& r, uint64_t kv_count, GgufFile& g) {
+    const std::string& p = r.cur.path();
+    // Smallest key/value: 8-byte key length, empty key, u32 type, 1-byte value.
+    if (kv_count > r.cur.left() / 13)
         return make_error("{}: header: kv_count {} cannot fit in the {} bytes left in the file", p, kv_count,
-                          r.c_.left());
+                          r.cur.left());
+    if (kv_count > kMaxKeys) return make_error("{}: header: kv_count {} exceeds the limit of {}", p, kv_count, kMaxKeys);
 
     std::unordered_set<std::string> keys;
-    g.kv.reserve(size_t(kv_count));
+    g.kv.reserve(std::min<size_t>(size_t(kv_count), kMaxReserve));
     for (uint64_t k = 0; k < kv_count; ++k) {
         GgufKV e;
         const std::string idx = fmt::format("key #{}", k);
@@ -413,7 +430,7 @@ Result<GgufFile> read_gguf(FilePtr file) {
         QS_TRY(r.read(t, ctx, "the value type"));
         if (!valid_type(t)) return make_error("{}: {}: unknown value type {}", p, ctx, t);
         e.value.type = GgufType(t);
-        e.value.offset = r.c_.pos();
+        e.value.offset = r.cur.pos();
         if (e.value.type == GgufType::String) QS_TRY(r.read_string(e.value.str, ctx, "the string value", UINT64_MAX));
         else if (e.value.type == GgufType::Array) QS_TRY(r.read_array(e.value, ctx));
         else QS_TRY(r.read_scalar(e.value.type, e.value, ctx));
@@ -429,22 +446,27 @@ Result<GgufFile> read_gguf(FilePtr file) {
             return make_error("{}: key 'general.alignment': {} is not a power of two", p, a->u);
         g.alignment = a->u;
     }
+    return {};
+}
 
-    // Smallest tensor info: 8-byte name length + u32 n_dims + u32 type + u64 offset.
-    if (tensor_count > r.c_.left() / 24)
+// What the tensor infos say beyond TensorInfo, checked once alignment and
+// the data section start are known.
+struct RawInfo {
+    uint64_t ne0 = 1;
+    uint64_t offset = 0;  // relative to the data section
+};
+
+Status read_tensor_infos(Parser& r, uint64_t tensor_count, GgufFile& g, std::vector<RawInfo>& raw) {
+    const std::string& p = r.cur.path();
+    // Smallest tensor info: 8-byte name length, empty name, u32 n_dims, u32 type, u64 offset.
+    if (tensor_count > r.cur.left() / 24)
         return make_error("{}: header: tensor_count {} cannot fit in the {} bytes left in the file", p, tensor_count,
-                          r.c_.left());
+                          r.cur.left());
     if (tensor_count > limits::kMaxTensors)
         return make_error("{}: header: tensor_count {} exceeds the limit of {}", p, tensor_count, limits::kMaxTensors);
 
-    struct RawInfo {
-        uint64_t ne0 = 1;
-        const GgmlTypeRow* type = nullptr;
-        uint64_t offset = 0;
-    };
-    std::vector<RawInfo> raw;
-    raw.reserve(size_t(tensor_count));
-    g.tensors.reserve(size_t(tensor_count));
+    raw.reserve(std::min<size_t>(size_t(tensor_count), kMaxReserve));
+    g.tensors.reserve(std::min<size_t>(size_t(tensor_count), kMaxReserve));
     std::unordered_set<std::string> names;
     for (uint64_t k = 0; k < tensor_count; ++k) {
         TensorInfo t;
@@ -469,11 +491,10 @@ Result<GgufFile> read_gguf(FilePtr file) {
         uint32_t type_id;
         QS_TRY(r.read(type_id, ctx, "the ggml type"));
         QS_TRY(r.read(ri.offset, ctx, "the data offset"));
-        ri.type = ggml_type_row(type_id);
-        if (!ri.type) return make_error("{}: {}: unknown ggml type {}", p, ctx, type_id);
-        if (!ri.type->dtype)
-            return make_error("{}: {}: ggml type {} ({}) is not supported", p, ctx, type_id, ri.type->name);
-        t.dtype = *ri.type->dtype;
+        const GgmlTypeRow* type = ggml_type_row(type_id);
+        if (!type) return make_error("{}: {}: unknown ggml type {}", p, ctx, type_id);
+        if (!type->dtype) return make_error("{}: {}: ggml type {} ({}) is not supported", p, ctx, type_id, type->name);
+        t.dtype = *type->dtype;
         t.shape.assign(ne.rbegin(), ne.rend());  // ggml lists ne0 (the row) first
         ri.ne0 = n_dims > 0 ? uint64_t(ne[0]) : 1;
         const auto numel = checked_numel(t.shape);
@@ -483,8 +504,15 @@ Result<GgufFile> read_gguf(FilePtr file) {
         g.tensors.push_back(std::move(t));
         raw.push_back(ri);
     }
+    return {};
+}
 
-    const auto data_start = checked_add(r.c_.pos(), g.alignment - 1);
+// Data section start, then each tensor's byte range: block-aligned rows,
+// aligned offset, inside the file, and no two tensors sharing bytes.
+Status place_tensors(uint64_t infos_end, const std::vector<RawInfo>& raw, GgufFile& g) {
+    const MappedFile& f = *g.file;
+    const std::string& p = f.path();
+    const auto data_start = checked_add(infos_end, g.alignment - 1);
     if (!data_start) return make_error("{}: data section start overflows", p);
     g.data_start = *data_start / g.alignment * g.alignment;
 
@@ -509,7 +537,7 @@ Result<GgufFile> read_gguf(FilePtr file) {
         t.nbytes = *nbytes;
     }
 
-    // No two tensors may share bytes (llama.cpp requires them back to back).
+    // llama.cpp requires the tensors back to back; we only refuse shared bytes.
     std::vector<size_t> order(g.tensors.size());
     std::iota(order.begin(), order.end(), size_t(0));
     std::erase_if(order, [&](size_t k) { return g.tensors[k].nbytes == 0; });
@@ -521,8 +549,30 @@ Result<GgufFile> read_gguf(FilePtr file) {
             return make_error("{}: tensor '{}': data at offset {} overlaps tensor '{}'", p, cur.name,
                               cur.offset - g.data_start, prev.name);
     }
+    return {};
+}
+
+}  // namespace
+
+Result<GgufFile> read_gguf(FilePtr file) {
+    GgufFile g;
+    g.file = std::move(file);
+    const MappedFile& f = *g.file;
+    QS_TRY(read_magic_and_version(f, g));
+
+    Parser r(f, g.big_endian);
+    r.cur.seek(8);
+    uint64_t tensor_count, kv_count;
+    QS_TRY(r.read(tensor_count, "header", "tensor_count"));
+    QS_TRY(r.read(kv_count, "header", "kv_count"));
+    QS_TRY(read_kvs(r, kv_count, g));
+    std::vector<RawInfo> raw;
+    QS_TRY(read_tensor_infos(r, tensor_count, g, raw));
+    QS_TRY(place_tensors(r.cur.pos(), raw, g));
     return g;
 }
+
+// ---- [SECTION] ModelIndex view -------------------------------------------------
 
 ModelIndex gguf_model_index(const GgufFile& g, const std::string& path) {
     ModelIndex m;

@@ -17,6 +17,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Real imatrix files have a few hundred to a few thousand entries; each costs
+// far more memory than its minimal 17 file bytes, so bound the count.
+constexpr int32_t kMaxEntries = 1'000'000;
+
 bool remove_suffix(std::string& s, std::string_view suffix) {
     if (!s.ends_with(suffix)) return false;
     s.resize(s.size() - suffix.size());
@@ -151,11 +155,12 @@ Result<Imatrix> read_legacy_imatrix(const MappedFile& f, const fs::path& path) {
     // Smallest entry: len, a 1-byte name, ncall, nval, one float.
     if (uint64_t(n_entries) > r.left() / 17)
         return make_error("{}: entry count {} cannot fit in the {} bytes left in the file", p, n_entries, r.left());
+    if (n_entries > kMaxEntries)
+        return make_error("{}: entry count {} exceeds the limit of {}", p, n_entries, kMaxEntries);
 
     auto ends = [&](const std::string& ctx, const char* what) {
         return make_error("{}: {}: file ends at byte {} while reading {}", p, ctx, f.size(), what);
     };
-    im.entries.reserve(size_t(n_entries));
     for (int32_t k = 0; k < n_entries; ++k) {
         std::string ctx = fmt::format("entry #{}", k);
         int32_t len, ncall, nval;
