@@ -23,7 +23,7 @@ Format detect_format(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     in.read(reinterpret_cast<char*>(head), sizeof head);
     const auto got = static_cast<size_t>(in.gcount());
-    if (got >= 4 && std::memcmp(head, "GGUF", 4) == 0) return Format::Gguf;
+    if (got >= 4 && (std::memcmp(head, "GGUF", 4) == 0 || std::memcmp(head, "FUGG", 4) == 0)) return Format::Gguf;  // FUGG: big-endian
     if (got >= 6 && std::memcmp(head, "\x93NUMPY", 6) == 0) return Format::Npy;
     if (got >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) {
         if (name.ends_with(".npz")) return Format::Npz;
