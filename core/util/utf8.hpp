@@ -52,4 +52,25 @@ inline void append_utf8(std::string& out, uint32_t cp) {
     }
 }
 
+// `s` with every byte that does not start a valid UTF-8 sequence replaced by U+FFFD,
+// for display text (metadata) read from files.
+inline std::string sanitize_utf8(std::string_view s) {
+    if (valid_utf8(s)) return std::string(s);
+    std::string out;
+    size_t i = 0;
+    while (i < s.size()) {
+        size_t len = 1;
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0xC0) len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (c < 0x80 || (i + len <= s.size() && valid_utf8(s.substr(i, len)))) {
+            out.append(s.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
 }  // namespace qs
