@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <unordered_set>
 
 namespace qs::io {
 namespace {
@@ -177,9 +176,8 @@ Result<std::pair<uint64_t, bool>> inflate_into(std::span<const uint8_t> in, std:
 }  // namespace
 
 const ZipMember* ZipArchive::find(std::string_view name) const {
-    for (const ZipMember& m : members)
-        if (m.name == name) return &m;
-    return nullptr;
+    auto it = by_name.find(std::string(name));
+    return it == by_name.end() ? nullptr : &members[it->second];
 }
 
 Result<ZipArchive> read_zip(const MappedFile& f) {
@@ -199,8 +197,6 @@ Result<ZipArchive> read_zip(const MappedFile& f) {
     const uint64_t cd_end = dir.offset + dir.size;
     ZipArchive zip;
     zip.members.reserve(size_t(dir.entries));
-    std::vector<std::string> raw_names;
-    std::unordered_set<std::string> names;
     uint64_t p = dir.offset;
     for (uint64_t i = 0; i < dir.entries; ++i) {
         if (cd_end - p < kCentralSize || load_u32le(d + p) != kSigCentral)
@@ -236,7 +232,8 @@ Result<ZipArchive> read_zip(const MappedFile& f) {
         m.uncompressed_size = usize32;
         m.local_offset = off32;
         QS_TRY(apply_zip64_extra({c + kCentralSize + nlen, xlen}, usize32, csize32, off32, m, what));
-        if (!names.insert(m.name).second) return make_error("{}: member name '{}' appears twice", path, m.name);
+        if (!zip.by_name.emplace(m.name, zip.members.size()).second)
+            return make_error("{}: member name '{}' appears twice", path, m.name);
 
         // The local header gives where the data starts; the data must end before the directory.
         const uint64_t lo = m.local_offset;

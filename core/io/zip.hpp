@@ -34,6 +34,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace qs::io {
@@ -51,7 +52,8 @@ struct ZipMember {
 };
 
 struct ZipArchive {
-    std::vector<ZipMember> members;  // central-directory order
+    std::vector<ZipMember> members;                  // central-directory order
+    std::unordered_map<std::string, size_t> by_name; // name -> index in members
     // The member with exactly this name, or nullptr.
     const ZipMember* find(std::string_view name) const;
 };

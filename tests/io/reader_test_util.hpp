@@ -5,6 +5,7 @@
 
 #include "core/io/decode.hpp"
 #include "core/io/open_model.hpp"
+#include "tests/support/bytes.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -50,6 +51,14 @@ inline void expect_values(const std::vector<float>& got, const nlohmann::json& w
         if (std::isnan(w)) EXPECT_TRUE(std::isnan(got[k])) << "element " << k;
         else EXPECT_EQ(got[k], w) << "element " << k;
     }
+}
+
+// Replaces a file's bytes by unlinking it first: rewriting a file in place makes ext4
+// flush it (auto_da_alloc), ~3 ms per write, which dominates the many-prefix sweeps.
+inline void rewrite_bytes(const std::filesystem::path& p, const Bytes& b) {
+    std::error_code ec;
+    std::filesystem::remove(p, ec);
+    write_bytes(p, b);
 }
 
 // Opens `path`; if that works, decodes every tensor. Either may fail, neither may crash.

@@ -171,7 +171,7 @@ TEST(Npy, EveryPrefixFailsCleanlyOrOpens) {
         const auto path = dir / std::filesystem::path(name).filename().string();
         int opened = 0;
         for (size_t n = 0; n < full.size(); ++n) {
-            write_bytes(path, Bytes(full.begin(), full.begin() + ptrdiff_t(n)));
+            rewrite_bytes(path, Bytes(full.begin(), full.begin() + ptrdiff_t(n)));
             opened += open_and_decode_all(path);
         }
         // an .npy prefix holding the whole array opens (np.save appends nothing);
@@ -189,7 +189,7 @@ TEST(Npz, EveryFlippedByteFailsCleanlyOrOpens) {
     for (size_t i = 0; i < full.size(); ++i) {
         Bytes b = full;
         b[i] ^= 0xA5;
-        write_bytes(path, b);
+        rewrite_bytes(path, b);
         open_and_decode_all(path);
     }
 }

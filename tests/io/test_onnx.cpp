@@ -221,14 +221,14 @@ TEST(Onnx, EveryPrefixAndFlippedByteIsSafe) {
     fs::copy_file(fixture("onnx/ext.bin"), dir / "ext.bin");
     const auto path = dir / "m.onnx";
     for (size_t n = 0; n < full.size(); ++n) {
-        write_bytes(path, Bytes(full.begin(), full.begin() + ptrdiff_t(n)));
+        rewrite_bytes(path, Bytes(full.begin(), full.begin() + ptrdiff_t(n)));
         open_and_decode_all(path);
     }
     for (size_t i = 0; i < full.size(); ++i) {
         for (uint8_t flip : {uint8_t(0x01), uint8_t(0x80)}) {
             Bytes b = full;
             b[i] ^= flip;
-            write_bytes(path, b);
+            rewrite_bytes(path, b);
             open_and_decode_all(path);
         }
     }

@@ -240,14 +240,14 @@ TEST(PyTorch, EveryPrefixAndFlippedByteIsSafe) {
     TempDir dir;
     const auto path = dir / "x.pt";
     for (size_t n = 0; n < full.size(); ++n) {
-        write_bytes(path, Bytes(full.begin(), full.begin() + ptrdiff_t(n)));
+        rewrite_bytes(path, Bytes(full.begin(), full.begin() + ptrdiff_t(n)));
         EXPECT_FALSE(open_and_decode_all(path)) << n;
     }
     const Bytes ck = read_bytes(fixture("pytorch/checkpoint.pt"));
     for (size_t i = 0; i < ck.size(); ++i) {
         Bytes b = ck;
         b[i] ^= 0x5A;
-        write_bytes(path, b);
+        rewrite_bytes(path, b);
         open_and_decode_all(path);
     }
 }
