@@ -409,8 +409,8 @@ private:
             if (fixed4 || fixed8) {
                 const uint64_t w = fixed4 ? 4 : 8;
                 if (f.bytes.size() % w)
-                    return make_error("{}: {}: packed field {} of {} bytes is not a multiple of {}", p_, where, f.number,
-                                      f.bytes.size(), w);
+                    return make_error("{}: {}: packed field {} of {} bytes is not a multiple of {}", p_, where,
+                                      f.number, f.bytes.size(), w);
                 n = f.bytes.size() / w;
             } else {
                 auto k = pb::count_packed_varints(f.bytes);
@@ -478,7 +478,8 @@ private:
             const uint32_t field = typed_field_number(ty->field);
             const TypedCount& c = t.typed[field];
             if (c.count != *numel) {
-                if (c.count == 0 && *numel > 0) return bad(fmt::format("{} need {} values but the tensor holds no data", shape_desc, *numel));
+                if (c.count == 0 && *numel > 0)
+                    return bad(fmt::format("{} need {} values but the tensor holds no data", shape_desc, *numel));
                 return bad(fmt::format("{} need {} values but field {} holds {}", shape_desc, *numel, field, c.count));
             }
             const bool fixed = ty->field == Typed::Float || ty->field == Typed::Double;

@@ -440,7 +440,8 @@ private:
             case 0x8a:    // LONG1
             case 0x8b: {  // LONG4
                 const int64_t n = op == 0x8a ? int64_t(u8()) : int64_t(int32_t(u32()));
-                if (n < 0 || n > 8) fail("{} of {} bytes is too large for a 64-bit integer", op == 0x8a ? "LONG1" : "LONG4", n);
+                if (n < 0 || n > 8)
+                    fail("{} of {} bytes is too large for a 64-bit integer", op == 0x8a ? "LONG1" : "LONG4", n);
                 push_new(make_int(little_signed(take(uint64_t(n)), size_t(n))));
                 return false;
             }

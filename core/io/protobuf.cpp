@@ -51,7 +51,8 @@ Result<bool> Reader::next(Field& f) {
         if (!tag) return error_at(at, tag.message());
         const uint64_t number = *tag >> 3;
         const uint8_t wire = uint8_t(*tag & 7);
-        if (number == 0 || number > kMaxFieldNumber) return error_at(at, fmt::format("invalid field number {}", number));
+        if (number == 0 || number > kMaxFieldNumber)
+            return error_at(at, fmt::format("invalid field number {}", number));
         f.number = uint32_t(number);
         f.wire = Wire(wire);
         f.value = 0;
@@ -64,12 +65,14 @@ Result<bool> Reader::next(Field& f) {
                 return true;
             }
             case 1:
-                if (data_.size() - pos_ < 8) return error_at(at, fmt::format("field {}: 8-byte value runs past the end", number));
+                if (data_.size() - pos_ < 8)
+                    return error_at(at, fmt::format("field {}: 8-byte value runs past the end", number));
                 f.value = load_u64le(data_.data() + pos_);
                 pos_ += 8;
                 return true;
             case 5:
-                if (data_.size() - pos_ < 4) return error_at(at, fmt::format("field {}: 4-byte value runs past the end", number));
+                if (data_.size() - pos_ < 4)
+                    return error_at(at, fmt::format("field {}: 4-byte value runs past the end", number));
                 f.value = load_u32le(data_.data() + pos_);
                 pos_ += 4;
                 return true;
@@ -77,8 +80,9 @@ Result<bool> Reader::next(Field& f) {
                 auto len = read_varint(data_, pos_);
                 if (!len) return error_at(at, fmt::format("field {}: length {}", number, len.message()));
                 if (*len > data_.size() - pos_)
-                    return error_at(at, fmt::format("field {}: length {} runs past the end of its message ({} bytes left)",
-                                                    number, *len, data_.size() - pos_));
+                    return error_at(
+                        at, fmt::format("field {}: length {} runs past the end of its message ({} bytes left)", number,
+                                        *len, data_.size() - pos_));
                 f.bytes = data_.subspan(pos_, size_t(*len));
                 pos_ += size_t(*len);
                 return true;
@@ -126,7 +130,8 @@ Status Reader::skip_group(uint32_t number) {
                 open.push_back(uint32_t(n));
                 break;
             case 4:
-                if (n != open.back()) return error_at(at, fmt::format("end of group {} inside group {}", n, open.back()));
+                if (n != open.back())
+                    return error_at(at, fmt::format("end of group {} inside group {}", n, open.back()));
                 open.pop_back();
                 break;
             default: return error_at(at, fmt::format("invalid wire type {}", wire));

@@ -248,7 +248,8 @@ static std::vector<BadNpy> bad_npy_cases() {
                  "more than 8 dimensions"});
     c.push_back({"object dtype", npy_bytes(dict("'|O'", "False", "(2,)"), two),
                  "object arrays (descr '|O') hold pickled Python objects"});
-    c.push_back({"structured dtype", npy_bytes("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", two),
+    c.push_back({"structured dtype",
+                 npy_bytes("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }", two),
                  "structured dtypes"});
     c.push_back({"complex dtype", npy_bytes(dict("'<c8'", "False", "(1,)"), two), "unsupported dtype '<c8'"});
     c.push_back({"unicode dtype", npy_bytes(dict("'<U2'", "False", "(1,)"), two), "unsupported dtype '<U2'"});
@@ -257,7 +258,8 @@ static std::vector<BadNpy> bad_npy_cases() {
     c.push_back({"missing key", npy_bytes("{'descr': '<f4', 'shape': (2,), }", two), "lacks one of the keys"});
     c.push_back({"extra key", npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'x': True}", two),
                  "unexpected key 'x'"});
-    c.push_back({"repeated key", npy_bytes("{'shape': (2,), 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", two),
+    c.push_back({"repeated key",
+                 npy_bytes("{'shape': (2,), 'descr': '<f4', 'fortran_order': False, 'shape': (2,)}", two),
                  "repeats 'shape'"});
     c.push_back({"int is not a tuple", npy_bytes(dict("'<f4'", "False", "(2)"), two), "trailing comma"});
     c.push_back({"shape as list", npy_bytes(dict("'<f4'", "False", "[2]"), two), "'shape' is not a tuple"});
@@ -274,7 +276,9 @@ static std::vector<BadNpy> bad_npy_cases() {
                  "non-ASCII"});
     // .npz
     c.push_back({"npz header shape bigger than member", npz_of(npy_bytes(dict("'<f4'", "False", "(3,)"), two)),
-                 "tensor 'w': member holds 136 bytes but its header declares 140 (128 of header, shape [3] of '<f4' = 12 of data)", ".npz"});
+                 "tensor 'w': member holds 136 bytes but its header declares 140 (128 of header, shape [3] of '<f4' = "
+                 "12 of data)",
+                 ".npz"});
     c.push_back({"npz member with extra bytes", npz_of(npy_bytes(kOkDict, f4_bytes({1, 2, 3}))),
                  "tensor 'w': member holds 140 bytes but its header declares 136", ".npz"});
     c.push_back({"npz compressed header shape bigger",
@@ -292,7 +296,8 @@ static std::vector<BadNpy> bad_npy_cases() {
     {
         ZipBuilder z;
         z.add_deflated("w.npy", npy_bytes(kOkDict, two)).cd_usize = 200;
-        c.push_back({"deflated size lies", z.build(), "member 'w.npy': compressed data inflates to 136 bytes, expected at least 200", ".npz"});
+        c.push_back({"deflated size lies", z.build(),
+                     "member 'w.npy': compressed data inflates to 136 bytes, expected at least 200", ".npz"});
     }
     {
         ZipBuilder z;

@@ -271,7 +271,8 @@ static std::vector<BadOnnx> bad_onnx_cases() {
         g.tag(5, 2).varint(50).raw(Bytes{1});
         Pb m;
         m.msg(7, g);
-        c.push_back({"LEN past end of inner message", m.b, "malformed protobuf at byte 2: field 5: length 50 runs past"});
+        c.push_back(
+            {"LEN past end of inner message", m.b, "malformed protobuf at byte 2: field 5: length 50 runs past"});
     }
     {
         Pb p;
@@ -312,21 +313,25 @@ static std::vector<BadOnnx> bad_onnx_cases() {
     {
         Pb t = tensor("w", 1, {2, 2});
         t.bytes(9, floats({1, 2}));
-        c.push_back({"raw_data too short", one(t), "tensor 'w': dims [2, 2] of FLOAT need 16 bytes but raw_data holds 8"});
+        c.push_back(
+            {"raw_data too short", one(t), "tensor 'w': dims [2, 2] of FLOAT need 16 bytes but raw_data holds 8"});
     }
     {
         Pb t = tensor("w", 1, {4});
         t.bytes(4, floats({1, 2}));
-        c.push_back({"float_data too short", one(t), "tensor 'w': dims [4] of FLOAT need 4 values but field 4 holds 2"});
+        c.push_back(
+            {"float_data too short", one(t), "tensor 'w': dims [4] of FLOAT need 4 values but field 4 holds 2"});
     }
-    c.push_back({"no data", one(tensor("w", 1, {4})), "tensor 'w': dims [4] of FLOAT need 4 values but the tensor holds no data"});
+    c.push_back({"no data", one(tensor("w", 1, {4})),
+                 "tensor 'w': dims [4] of FLOAT need 4 values but the tensor holds no data"});
     {
         Pb t = tensor("w", 1, {});
         t.b.clear();
         t.u(1, uint64_t(-3)).u(2, 1).str(8, "w");
         c.push_back({"negative dim", one(t), "tensor 'w': negative dimension in dims [-3]"});
     }
-    c.push_back({"dims overflow", one(tensor("w", 1, {1ull << 40, 1ull << 40})), "tensor 'w': dims [1099511627776, 1099511627776] overflow"});
+    c.push_back({"dims overflow", one(tensor("w", 1, {1ull << 40, 1ull << 40})),
+                 "tensor 'w': dims [1099511627776, 1099511627776] overflow"});
     c.push_back({"rank 9", one(tensor("w", 1, {1, 1, 1, 1, 1, 1, 1, 1, 1})), "rank exceeds the limit of 8"});
     c.push_back({"unknown data type", one(tensor("w", 99, {1})), "tensor 'w': unknown data_type 99"});
     c.push_back({"undefined data type", one(tensor("w", 0, {1})), "tensor 'w': unknown data_type 0"});
@@ -370,8 +375,10 @@ static std::vector<BadOnnx> bad_onnx_cases() {
         c.push_back({"subgraphs too deep", m.b, "subgraphs nested deeper than 32 levels"});
     }
     // external data: every escape the onnx checker refuses
-    c.push_back({"external absolute", one(external("/etc/passwd")), "tensor 'w': external data location '/etc/passwd' is an absolute path"});
-    c.push_back({"external dotdot", one(external("../secret.bin")), "external data location '../secret.bin' contains '..'"});
+    c.push_back({"external absolute", one(external("/etc/passwd")),
+                 "tensor 'w': external data location '/etc/passwd' is an absolute path"});
+    c.push_back(
+        {"external dotdot", one(external("../secret.bin")), "external data location '../secret.bin' contains '..'"});
     c.push_back({"external inner dotdot", one(external("sub/../../secret.bin")), "contains '..'"});
     c.push_back({"external empty", one(external("")), "external data location is empty"});
     {
@@ -401,11 +408,16 @@ static std::vector<BadOnnx> bad_onnx_cases() {
                      fs::create_hard_link(d / "h0.bin", d / "h.bin");
                  }});
     auto ext8 = [](const TempDir& d) { write_bytes(d / "w.bin", floats({1, 2})); };
-    c.push_back({"external offset past end", one(external("w.bin", "100")), "external data offset 100 lies past the end of 'w.bin' (8 bytes)", ext8});
-    c.push_back({"external range past end", one(external("w.bin", "4", "8")), "external data [4, +8) lies outside 'w.bin' (8 bytes)", ext8});
-    c.push_back({"external length wrong", one(external("w.bin", "0", "4")), "dims [2] need 8 bytes but external data length is 4", ext8});
-    c.push_back({"external offset not a number", one(external("w.bin", "0x10")), "external data offset '0x10' is not a decimal number", ext8});
-    c.push_back({"external offset overflows", one(external("w.bin", "99999999999999999999999")), "is not a decimal number", ext8});
+    c.push_back({"external offset past end", one(external("w.bin", "100")),
+                 "external data offset 100 lies past the end of 'w.bin' (8 bytes)", ext8});
+    c.push_back({"external range past end", one(external("w.bin", "4", "8")),
+                 "external data [4, +8) lies outside 'w.bin' (8 bytes)", ext8});
+    c.push_back({"external length wrong", one(external("w.bin", "0", "4")),
+                 "dims [2] need 8 bytes but external data length is 4", ext8});
+    c.push_back({"external offset not a number", one(external("w.bin", "0x10")),
+                 "external data offset '0x10' is not a decimal number", ext8});
+    c.push_back({"external offset overflows", one(external("w.bin", "99999999999999999999999")),
+                 "is not a decimal number", ext8});
     {
         Pb t = external("w.bin");
         t.bytes(9, floats({1, 2}));

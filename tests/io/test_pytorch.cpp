@@ -398,7 +398,8 @@ static std::vector<BadTorch> bad_torch_cases() {
     {
         Pickle p;
         p.global("torch._utils", "_rebuild_qtensor").stop();
-        evil("quantized tensor", p.b, "refusing global 'torch._utils _rebuild_qtensor': quantized tensors are not supported");
+        evil("quantized tensor", p.b,
+             "refusing global 'torch._utils _rebuild_qtensor': quantized tensors are not supported");
     }
     {
         Pickle p;
@@ -412,7 +413,8 @@ static std::vector<BadTorch> bad_torch_cases() {
         p.stop();
         evil("deeply nested tuples", p.b, "containers nested deeper than 64 levels");
     }
-    evil("storage key with a path", dict_of([](Pickle& p) { p.tensor("FloatStorage", "../../etc/passwd", 4, 0, {4}, {1}); }),
+    evil("storage key with a path",
+         dict_of([](Pickle& p) { p.tensor("FloatStorage", "../../etc/passwd", 4, 0, {4}, {1}); }),
          "storage key '../../etc/passwd' is not a plain record name");
     evil("view past storage", dict_of([](Pickle& p) { p.tensor("FloatStorage", "0", 4, 2, {3}, {1}); }),
          "bad.pt: tensor 'w': view (offset 2, size [3], stride [1]) reaches past the end of storage '0' (4 elements)");
@@ -426,13 +428,16 @@ static std::vector<BadTorch> bad_torch_cases() {
          "tensor 'w': negative stride [-1]");
     evil("negative size", dict_of([](Pickle& p) { p.tensor("FloatStorage", "0", 4, 0, {-4}, {1}); }),
          "tensor size holds a negative value -4");
-    evil("size product overflows",
-         dict_of([](Pickle& p) { p.tensor("FloatStorage", "0", 4, 0, {65536, 65536, 65536, 65536, 2}, {0, 0, 0, 0, 0}); }),
+    evil("size product overflows", dict_of([](Pickle& p) {
+             p.tensor("FloatStorage", "0", 4, 0, {65536, 65536, 65536, 65536, 2}, {0, 0, 0, 0, 0});
+         }),
          "tensor 'w': size [65536, 65536, 65536, 65536, 2] overflows");
     evil("stride reach overflows",
          dict_of([](Pickle& p) { p.tensor("FloatStorage", "0", 4, 0, {65536, 3}, {2147483647, 2147483647}); }),
          "reaches past the end");
-    evil("rank 9", dict_of([](Pickle& p) { p.tensor("FloatStorage", "0", 4, 0, {1, 1, 1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1, 1}); }),
+    evil("rank 9", dict_of([](Pickle& p) {
+             p.tensor("FloatStorage", "0", 4, 0, {1, 1, 1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 1, 1, 1, 1});
+         }),
          "tensor size has 9 entries, more than the limit of 8");
     evil("size and stride ranks differ", dict_of([](Pickle& p) { p.tensor("FloatStorage", "0", 4, 0, {2, 2}, {1}); }),
          "tensor size has 2 dimensions but stride has 1");

@@ -165,7 +165,8 @@ static std::vector<BadZip> bad_zip_cases() {
     {
         ZipBuilder z = two();
         z.entries[1].cd_csize = z.entries[1].cd_usize = 4000;
-        c.push_back({"size past directory", z.build(), "member 'b.bin': data [110, +4000) overlaps the central directory at byte 150"});
+        c.push_back({"size past directory", z.build(),
+                     "member 'b.bin': data [110, +4000) overlaps the central directory at byte 150"});
     }
     {
         ZipBuilder z = two();
@@ -205,7 +206,8 @@ static std::vector<BadZip> bad_zip_cases() {
     {
         ZipBuilder z = two();
         z.eocd_cd_offset = 500;
-        c.push_back({"directory past end", z.build(), "central directory [500, +102) runs past the end-of-directory record at byte 252"});
+        c.push_back({"directory past end", z.build(),
+                     "central directory [500, +102) runs past the end-of-directory record at byte 252"});
     }
     {
         ZipBuilder z = two();
@@ -221,7 +223,8 @@ static std::vector<BadZip> bad_zip_cases() {
     {
         ZipBuilder z = two();
         z.entries[0].cd_csize = 30;  // STORED with sizes that differ
-        c.push_back({"stored sizes differ", z.build(), "STORED member has compressed size 30 but uncompressed size 40"});
+        c.push_back(
+            {"stored sizes differ", z.build(), "STORED member has compressed size 30 but uncompressed size 40"});
     }
     {
         Bytes b = two().build();
