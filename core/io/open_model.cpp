@@ -32,6 +32,10 @@ Format detect_format(const fs::path& path) {
         // Neither name decides: look inside.
         return zip_has_member_suffix(path, "data.pkl") ? Format::PyTorch : Format::Npz;
     }
+    // Legacy (pre-1.6) torch.save files are bare pickles; open_pytorch explains they are unsupported.
+    const bool torch_name = name.ends_with(".pt") || name.ends_with(".pth") || name.ends_with(".ckpt");
+    if (got >= 2 && head[0] == 0x80 && head[1] <= 5 && (torch_name || name.ends_with(".bin")))
+        return Format::PyTorch;
     if (got >= 9 && head[8] == '{') return Format::Safetensors;
     if (name.ends_with(".safetensors")) return Format::Safetensors;
     if (name.ends_with(".onnx")) return Format::Onnx;
