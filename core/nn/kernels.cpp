@@ -29,14 +29,14 @@ inline void axpy(T* y, T a, const T* x, int64_t n) {
     for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
-// col[r, p] = x[c, oy*stride - pad + ki, ox*stride - pad + kj] (0 outside), r = (c*k + ki)*k + kj.
+// col[r * ld + p] = x[c, oy*stride - pad + ki, ox*stride - pad + kj] (0 outside),
+// r = (c*k + ki)*k + kj, p = oy*ow + ox. `ld` >= P lets a block of samples share rows.
 template <class T>
-void im2col(const ConvGeom& g, const T* x, T* col) {
-    const int64_t P = g.cols();
+void im2col(const ConvGeom& g, const T* x, T* col, int64_t ld) {
     for (int64_t c = 0; c < g.c; ++c)
         for (int64_t ki = 0; ki < g.k; ++ki)
             for (int64_t kj = 0; kj < g.k; ++kj) {
-                T* row = col + ((c * g.k + ki) * g.k + kj) * P;
+                T* row = col + ((c * g.k + ki) * g.k + kj) * ld;
                 for (int64_t oy = 0; oy < g.oh; ++oy) {
                     const int64_t iy = oy * g.stride - g.pad + ki;
                     T* dst = row + oy * g.ow;
@@ -55,12 +55,11 @@ void im2col(const ConvGeom& g, const T* x, T* col) {
 
 // The adjoint of im2col: x[c, iy, ix] += col[r, p] for every (r, p) that reads it.
 template <class T>
-void col2im_add(const ConvGeom& g, const T* col, T* x) {
-    const int64_t P = g.cols();
+void col2im_add(const ConvGeom& g, const T* col, int64_t ld, T* x) {
     for (int64_t c = 0; c < g.c; ++c)
         for (int64_t ki = 0; ki < g.k; ++ki)
             for (int64_t kj = 0; kj < g.k; ++kj) {
-                const T* row = col + ((c * g.k + ki) * g.k + kj) * P;
+                const T* row = col + ((c * g.k + ki) * g.k + kj) * ld;
                 for (int64_t oy = 0; oy < g.oh; ++oy) {
                     const int64_t iy = oy * g.stride - g.pad + ki;
                     if (iy < 0 || iy >= g.h) continue;
@@ -73,6 +72,22 @@ void col2im_add(const ConvGeom& g, const T* col, T* x) {
                 }
             }
 }
+
+// Dot product with 8 interleaved partial sums: a fixed summation order (so the
+// result is reproducible) that the compiler can keep in vector registers.
+template <class T>
+T dot(const T* a, const T* b, int64_t n) {
+    T acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; ++j) acc[j] += a[i + j] * b[i + j];
+    for (; i < n; ++i) acc[i & 7] += a[i] * b[i];
+    return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+// Samples per im2col block: rows of the block matrix span kBlock * P columns,
+// long enough for the axpy loops to run at vector speed.
+constexpr int64_t kConvBlock = 32;
 
 constexpr double kInvSqrt2 = 0.70710678118654752440;
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
@@ -119,18 +134,30 @@ void dense_backward(const T* W, const T* x, const T* gy, T* gx, T* gW, T* gb, in
 
 template <class T>
 void conv_forward(const ConvGeom& g, const T* W, const T* b, const T* x, T* y, int64_t n, bool accumulate) {
+    // Per block of samples: col [R, S*P] (sample j's positions at columns j*P..), then
+    // Y [O, S*P] = W [O, R] col, scattered back to NCHW.
     const int64_t R = g.rows(), P = g.cols();
-    std::vector<T> col(size_t(R * P));
-    for (int64_t s = 0; s < n; ++s) {
-        im2col(g, x + s * g.in_size(), col.data());
-        T* ys = y + s * g.out_size();
+    const int64_t S = std::min(n, kConvBlock), ld = S * P;
+    std::vector<T> col(size_t(R * ld)), out(size_t(g.o * ld));
+    for (int64_t s0 = 0; s0 < n; s0 += S) {
+        const int64_t m = std::min(S, n - s0), len = m * P;
+        for (int64_t j = 0; j < m; ++j) im2col(g, x + (s0 + j) * g.in_size(), col.data() + j * P, ld);
         for (int64_t o = 0; o < g.o; ++o) {
-            T* yo = ys + o * P;
-            if (!accumulate) std::fill(yo, yo + P, b ? b[o] : T(0));
-            else if (b)
-                for (int64_t p = 0; p < P; ++p) yo[p] += b[o];
+            T* yo = out.data() + o * ld;
+            std::fill(yo, yo + len, b ? b[o] : T(0));
             const T* wo = W + o * R;
-            for (int64_t r = 0; r < R; ++r) axpy(yo, wo[r], col.data() + r * P, P);
+            for (int64_t r = 0; r < R; ++r) axpy(yo, wo[r], col.data() + r * ld, len);
+        }
+        for (int64_t j = 0; j < m; ++j) {
+            T* ys = y + (s0 + j) * g.out_size();
+            for (int64_t o = 0; o < g.o; ++o) {
+                const T* src = out.data() + o * ld + j * P;
+                T* dst = ys + o * P;
+                if (accumulate)
+                    for (int64_t p = 0; p < P; ++p) dst[p] += src[p];
+                else
+                    std::copy(src, src + P, dst);
+            }
         }
     }
 }
@@ -138,33 +165,32 @@ void conv_forward(const ConvGeom& g, const T* W, const T* b, const T* x, T* y, i
 template <class T>
 void conv_backward(const ConvGeom& g, const T* W, const T* x, const T* gy, T* gx, T* gW, T* gb, int64_t n) {
     const int64_t R = g.rows(), P = g.cols();
-    std::vector<T> col(size_t(R * P)), gcol;
-    if (gx) gcol.resize(size_t(R * P));
-    for (int64_t s = 0; s < n; ++s) {
-        const T* gys = gy + s * g.out_size();
-        if (gW) {
-            im2col(g, x + s * g.in_size(), col.data());
+    const int64_t S = std::min(n, kConvBlock), ld = S * P;
+    std::vector<T> col(gW ? size_t(R * ld) : 0), gcol(gx ? size_t(R * ld) : 0), gyb(size_t(g.o * ld));
+    for (int64_t s0 = 0; s0 < n; s0 += S) {
+        const int64_t m = std::min(S, n - s0), len = m * P;
+        // gy of the block as [O, S*P]
+        for (int64_t j = 0; j < m; ++j)
             for (int64_t o = 0; o < g.o; ++o) {
-                const T* go = gys + o * P;
-                for (int64_t r = 0; r < R; ++r) {
-                    const T* cr = col.data() + r * P;
-                    T acc = 0;
-                    for (int64_t p = 0; p < P; ++p) acc += go[p] * cr[p];
-                    gW[o * R + r] += acc;
-                }
+                const T* src = gy + (s0 + j) * g.out_size() + o * P;
+                std::copy(src, src + P, gyb.data() + o * ld + j * P);
             }
+        if (gW) {
+            for (int64_t j = 0; j < m; ++j) im2col(g, x + (s0 + j) * g.in_size(), col.data() + j * P, ld);
+            for (int64_t o = 0; o < g.o; ++o)
+                for (int64_t r = 0; r < R; ++r) gW[o * R + r] += dot(gyb.data() + o * ld, col.data() + r * ld, len);
         }
         if (gb)
             for (int64_t o = 0; o < g.o; ++o) {
                 T acc = 0;
-                for (int64_t p = 0; p < P; ++p) acc += gys[o * P + p];
+                for (int64_t q = 0; q < len; ++q) acc += gyb[size_t(o * ld + q)];
                 gb[o] += acc;
             }
         if (gx) {
             std::fill(gcol.begin(), gcol.end(), T(0));
             for (int64_t o = 0; o < g.o; ++o)
-                for (int64_t r = 0; r < R; ++r) axpy(gcol.data() + r * P, W[o * R + r], gys + o * P, P);
-            col2im_add(g, gcol.data(), gx + s * g.in_size());
+                for (int64_t r = 0; r < R; ++r) axpy(gcol.data() + r * ld, W[o * R + r], gyb.data() + o * ld, len);
+            for (int64_t j = 0; j < m; ++j) col2im_add(g, gcol.data() + j * P, ld, gx + (s0 + j) * g.in_size());
         }
     }
 }
