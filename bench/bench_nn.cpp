@@ -1,10 +1,11 @@
 // The demo models' live-accuracy path: evaluating the whole test split (359
 // images) as the GUI does on every spec change, with and without weight
-// overrides and activation quantization, plus one Hessian-vector product over
+// overrides and activation quantization, the integer-only int8 path, plus one Hessian-vector product over
 // the training split (the unit of Hutchinson's trace). Run from the repository
 // root (`make bench`) so assets/ is found.
 #include "core/nn/digits.hpp"
 #include "core/nn/evaluate.hpp"
+#include "core/nn/int8_inference.hpp"
 #include "core/nn/model.hpp"
 #include "core/nn/net.hpp"
 
@@ -70,6 +71,17 @@ void BM_EvaluateWithOverridesAndStaticActQuant(benchmark::State& state) {
     state.SetLabel(state.range(0) == 0 ? "mlp" : "cnn");
 }
 
+void BM_Int8TestSplit(benchmark::State& state) {
+    const auto* model = model_for(state);
+    if (!model) return;
+    auto table = qs::nn::calibrate_activations(*model, demo().split->train);
+    auto im = qs::nn::build_int8_model(*model, *table);
+    qs::nn::Int8RunOptions ro;
+    ro.threads = int(state.range(1));
+    for (auto _ : state) benchmark::DoNotOptimize(qs::nn::run_int8(*im, demo().split->test, ro));
+    state.SetLabel(state.range(0) == 0 ? "mlp" : "cnn");
+}
+
 void BM_HvpTrainSplit(benchmark::State& state) {
     const auto* model = model_for(state);
     if (!model) return;
@@ -87,4 +99,5 @@ void BM_HvpTrainSplit(benchmark::State& state) {
 
 BENCHMARK(BM_EvaluateTestSplit)->ArgsProduct({{0, 1}, {1, 2}})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_EvaluateWithOverridesAndStaticActQuant)->ArgsProduct({{0, 1}, {1, 2}})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Int8TestSplit)->ArgsProduct({{0, 1}, {1, 2}})->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_HvpTrainSplit)->ArgsProduct({{0, 1}, {1, 2}})->Unit(benchmark::kMillisecond);

@@ -23,6 +23,16 @@ namespace qs::nn {
 // The spans must hold exactly the parameter's element count and outlive the call.
 using WeightOverrides = std::map<std::string, std::span<const float>, std::less<>>;
 
+// Overrides that own their values (e.g. fake-quantized weights computed here).
+struct OwnedOverrides {
+    std::map<std::string, std::vector<float>, std::less<>> values;
+    WeightOverrides view() const {
+        WeightOverrides v;
+        for (const auto& [k, d] : values) v[k] = d;
+        return v;
+    }
+};
+
 // Effective parameters: model.theta with overrides substituted. Errors name an
 // unknown parameter or a wrong element count.
 Result<std::vector<float>> apply_overrides(const Model& model, const WeightOverrides& overrides);
