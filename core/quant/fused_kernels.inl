@@ -225,10 +225,10 @@ void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& o
     (void)y_buf;
 
     for (; i < n; ++i) {  // tail: the same operations one lane at a time
-        float y;
-        int32_t code;
-        uint32_t idx;
-        bool sat;
+        float y = 0.0f;  // initialised only to quiet GCC 12's -Wmaybe-uninitialized
+        int32_t code = 0;
+        uint32_t idx = 0;
+        bool sat = false;
         scalar_step(s, g, x[i], &y, &code, &idx, &sat);
         const float e = x[i] - y;
         max_err = std::max(max_err, std::fabs(e));
