@@ -120,9 +120,12 @@ Status parse_header(const MappedFile& f, uint32_t file_id, std::vector<TensorInf
     }
     if (tensors.size() > limits::kMaxTensors) return make_error("{}: too many tensors ({})", path, tensors.size());
 
-    // Contiguity, as the reference reader: sorted by offset, no gaps, no overlap.
-    std::stable_sort(tensors.begin(), tensors.end(),
-                     [](const TensorInfo& a, const TensorInfo& b) { return a.offset < b.offset; });
+    // Contiguity, as the reference reader: sorted by (begin, end), no gaps, no overlap.
+    // Sorting by the pair puts an empty tensor (begin == end) before a non-empty one
+    // that starts at the same offset.
+    std::stable_sort(tensors.begin(), tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
+        return a.offset != b.offset ? a.offset < b.offset : a.nbytes < b.nbytes;
+    });
     uint64_t expect = data_start;
     for (const TensorInfo& t : tensors) {
         if (t.offset != expect)
