@@ -1,6 +1,7 @@
 // Cost table -> planning problem -> PlanDocument (see from_costs.hpp).
 #include "core/plan/from_costs.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <regex>
@@ -199,6 +200,14 @@ Result<Frontier> frontier_from_costs(const sensitivity::CostTable& t, const Plan
     r.budget_bytes.reset();
     auto built = build_problem(t, r);
     if (!built) return built.error();
+    // The frontier spans every size; the solver wants a finite budget, so give it the largest plan.
+    double most = 0;
+    for (const auto& l : built->problem.layers) {
+        double m = 0;
+        for (const auto& c : l.candidates) m = std::max(m, c.bits);
+        most += m;
+    }
+    built->problem.budget_bits = most;
     return pareto_frontier(built->problem);
 }
 

@@ -164,6 +164,17 @@ TEST(PlanFromCosts, CustomTieByCapture) {
     EXPECT_EQ(out->groups.size(), 2u);
 }
 
+TEST(PlanFromCosts, FrontierPointsAreOptimalAtTheirSize) {
+    const auto t = table({"l0", "l1", "l2"}, {{10, 2, 0}, {1, 0.5, 0}, {5, 1, 0}});
+    auto f = frontier_from_costs(t, {});
+    ASSERT_TRUE(f.ok()) << f.message();
+    ASSERT_GE(f->points.size(), 3u);
+    EXPECT_DOUBLE_EQ(f->points.front().bits, 600.0);   // all A
+    EXPECT_DOUBLE_EQ(f->points.back().cost, 0.0);      // all C
+    for (const auto& p : f->points)
+        EXPECT_NEAR(p.cost, brute(t, p.bits, [](const std::vector<int>&) { return true; }), 1e-12) << p.bits;
+}
+
 TEST(PlanFromCosts, NeedsBudgetAndMergedTable) {
     auto t = table({"l0"}, {{1, 0, 0}});
     EXPECT_FALSE(plan_from_costs(t, {}).ok());
