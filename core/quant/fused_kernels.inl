@@ -135,9 +135,9 @@ void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& o
     for (; i + W <= n; i += W) {
         const F xv = V::load(x + i);
         const F v = V::mul(xv, inv);
-        F y;
-        I code, idx;
-        typename V::M sat;
+        F y = V::zero();
+        I code = zero_i, idx = zero_i;
+        typename V::M sat{};
         switch (s.kind) {
             case ElemKind::Int: {
                 const F q0 = V::add(V::round_even(v), zp);
@@ -225,10 +225,10 @@ void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& o
     (void)y_buf;
 
     for (; i < n; ++i) {  // tail: the same operations one lane at a time
-        float y;
-        int32_t code;
-        uint32_t idx;
-        bool sat;
+        float y = 0.0f;
+        int32_t code = 0;
+        uint32_t idx = 0;
+        bool sat = false;
         scalar_step(s, g, x[i], &y, &code, &idx, &sat);
         const float e = x[i] - y;
         max_err = std::max(max_err, std::fabs(e));
