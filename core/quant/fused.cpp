@@ -32,6 +32,7 @@ namespace qs::quant {
 namespace {
 
 constexpr uint64_t kChunk = uint64_t(1) << 16;  // elements per task (cancel/progress granularity)
+static_assert(simd::kSub == 4, "the by-codes sum below adds four sub-tables");
 
 // ----- contiguous runs of one group ("segments") -----
 
@@ -474,7 +475,8 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
     // 3. Each group's parameters.
     const ElementQuantizer eq(spec);
     const uint64_t G = L.n_groups;
-    std::vector<GroupParams> params(G);
+    std::vector<GroupParams>& params = ws.params;
+    params.assign(G, GroupParams{});
     std::vector<Grid> books(spec.scheme == Scheme::KMeans ? G : 0);
     std::vector<double> kbound(spec.scheme == Scheme::KMeans ? G : 0, 0.0);
     const bool manual = spec.clip_lo && spec.clip_hi;
@@ -485,27 +487,32 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
         const bool ok = parallel_tasks(G, L.kind == Granularity::PerTensor ? 1 : threads, progress,
                                        [&](int t, uint64_t g) {
                                            ThreadScratch& ts = ws.threads[size_t(t)];
-                                           ts.gather.clear();
-                                           for_each_in_group(L, g, [&](uint64_t i) {
-                                               if (!mask || !mask[i]) ts.gather.push_back(data[i]);
-                                           });
-                                           params[g] = params_from_values(spec, ts.gather, ts,
+                                           std::span<const float> values = x.data;  // per-tensor, unmasked
+                                           if (mask || L.kind != Granularity::PerTensor) {
+                                               ts.gather.clear();
+                                               for_each_in_group(L, g, [&](uint64_t i) {
+                                                   if (!mask || !mask[i]) ts.gather.push_back(data[i]);
+                                               });
+                                               values = ts.gather;
+                                           }
+                                           params[g] = params_from_values(spec, values, ts,
                                                                           books.empty() ? nullptr : &books[g],
                                                                           kbound.empty() ? nullptr : &kbound[g]);
                                        });
         if (!ok) return cancelled();
     } else {
         // min/max per group (all values finite here): per-tensor has it already
-        std::vector<float> gmin(G, INFINITY), gmax(G, -INFINITY);
+        std::vector<float>& gmin = ws.group_min;
+        std::vector<float>& gmax = ws.group_max;
+        gmin.assign(G, INFINITY);
+        gmax.assign(G, -INFINITY);
         if (L.kind == Granularity::PerTensor) {
             gmin[0] = float(stats->min);
             gmax[0] = float(stats->max);
         } else if (!(manual && uses_clip_range(spec))) {
             for (int t = 0; t < threads; ++t) {
-                reset(ws.threads[size_t(t)].group_min, G);
-                reset(ws.threads[size_t(t)].group_max, G);
-                std::fill(ws.threads[size_t(t)].group_min.begin(), ws.threads[size_t(t)].group_min.end(), INFINITY);
-                std::fill(ws.threads[size_t(t)].group_max.begin(), ws.threads[size_t(t)].group_max.end(), -INFINITY);
+                ws.threads[size_t(t)].group_min.assign(G, INFINITY);
+                ws.threads[size_t(t)].group_max.assign(G, -INFINITY);
             }
             const uint64_t per_task = std::max<uint64_t>(1, kChunk / std::max<uint64_t>(1, segs.at(0).len));
             const uint64_t tasks = (segs.count + per_task - 1) / per_task;
@@ -591,11 +598,11 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
 
     for (int t = 0; t < threads; ++t) {
         ThreadScratch& ts = ws.threads[size_t(t)];
-        reset(ts.err, bins + 2);
-        reset(ts.deq, bins + 2);
-        reset(ts.orig, bins + 2);
-        reset(ts.codes, cs.size);
-        reset(ts.seg_codes, cs.size);
+        reset(ts.err, simd::kSub * (bins + 2));
+        reset(ts.deq, simd::kSub * (bins + 2));
+        reset(ts.orig, simd::kSub * (bins + 2));
+        reset(ts.codes, simd::kSub * cs.size);
+        reset(ts.seg_codes, simd::kSub * cs.size);
         reset(ts.group_se, G);
         if (masked) reset(ts.group_n, G);
     }
@@ -619,7 +626,7 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
             if (use_kernel) {
                 simd::Setup k = ks;
                 // few levels, long run: count codes and bin each level once afterwards
-                const bool by_codes = bins > 0 && cs.size * 2 <= sg.len;
+                const bool by_codes = bins > 0 && cs.size * simd::kSub * 2 <= sg.len;
                 k.direct_deq = bins > 0 && !by_codes;
                 const simd::Group kg = kernel_group(spec, eq, p, book);
                 simd::Out o;
@@ -627,13 +634,16 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
                 o.codes = code_out ? code_out + sg.begin : nullptr;
                 if (by_codes) std::fill(ts.seg_codes.begin(), ts.seg_codes.end(), 0);
                 o.code_counts = by_codes ? ts.seg_codes.data() : ts.codes.data();
+                o.code_stride = cs.size;
+                o.hist_stride = bins + 2;
                 o.err = ts.err.data();
                 o.orig = ts.orig.data();
                 o.deqh = ts.deq.data();
                 kern->run(k, kg, data + sg.begin, sg.len, o);
                 if (by_codes)
                     for (uint64_t c = 0; c < cs.size; ++c)
-                        if (const uint64_t cnt = ts.seg_codes[c]) {
+                        if (const uint64_t cnt = ts.seg_codes[c] + ts.seg_codes[cs.size + c] +
+                                                 ts.seg_codes[2 * cs.size + c] + ts.seg_codes[3 * cs.size + c]) {
                             ts.codes[c] += cnt;
                             ts.deq[slot(vb, level_value(spec, eq, p, book, c))] += cnt;
                         }
@@ -697,12 +707,18 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
     r.levels = cs.available;
     r.code_hist.assign(cs.size, 0);
     std::vector<uint64_t> err(bins + 2, 0), deq(bins + 2, 0), orig(bins + 2, 0);
-    std::vector<double> group_se(G, 0.0);
-    std::vector<uint64_t> group_n(G, 0);
+    std::vector<double>& group_se = ws.group_se;
+    std::vector<uint64_t>& group_n = ws.group_n;
+    group_se.assign(G, 0.0);
+    group_n.assign(G, 0);
     for (int t = 0; t < threads; ++t) {
         const ThreadScratch& ts = ws.threads[size_t(t)];
-        for (uint32_t b = 0; b < bins + 2; ++b) err[b] += ts.err[b], deq[b] += ts.deq[b], orig[b] += ts.orig[b];
-        for (uint64_t c = 0; c < cs.size; ++c) r.code_hist[c] += ts.codes[c];
+        for (int k = 0; k < simd::kSub; ++k) {
+            const size_t hb = size_t(k) * (bins + 2), cb = size_t(k) * cs.size;
+            for (uint32_t b = 0; b < bins + 2; ++b)
+                err[b] += ts.err[hb + b], deq[b] += ts.deq[hb + b], orig[b] += ts.orig[hb + b];
+            for (uint64_t c = 0; c < cs.size; ++c) r.code_hist[c] += ts.codes[cb + c];
+        }
         for (uint64_t g = 0; g < G; ++g) {
             group_se[g] += ts.group_se[g];
             if (masked) group_n[g] += ts.group_n[g];
