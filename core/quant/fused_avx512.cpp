@@ -1,5 +1,9 @@
 // AVX-512 (F/BW/DQ/VL) instantiation of the fused kernels (fused_kernels.inl).
 // Compiled with -mavx512*; only called after cpu_features().avx512.
+// GCC 12's AVX-512 headers build min/max/reductions on _mm512_undefined_ps(),
+// which -Wmaybe-uninitialized misreports (GCC bug 105593); nothing here is uninitialised.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
 #include "core/quant/fused_kernels.inl"

@@ -12,6 +12,8 @@
 
 namespace qs::quant::simd {
 
+inline constexpr int kSub = 4;  // interleaved counter sub-tables (see Out)
+
 enum class ElemKind : uint8_t { Int, Grid, Fp };
 
 // Fixed for one call.
@@ -46,7 +48,12 @@ struct Group {
 struct Out {
     float* deq = nullptr;          // y per element, or nullptr
     int32_t* codes = nullptr;      // code per element (int: q; fp: bit pattern; grid: index), or nullptr
+    // Counters are kSub interleaved sub-tables (lane j uses table j % kSub, the tail
+    // table 0): table t of code_counts starts at t * code_stride, of err/orig/deqh at
+    // t * hist_stride. The caller sums the tables.
     uint64_t* code_counts = nullptr;  // [code index] += 1
+    size_t code_stride = 0;
+    size_t hist_stride = 0;
     uint64_t* err = nullptr;       // error histogram (bins + 2)
     uint64_t* orig = nullptr;      // original-value histogram (bins + 2) when setup.orig_hist
     uint64_t* deqh = nullptr;      // dequantized-value histogram (bins + 2) when setup.direct_deq

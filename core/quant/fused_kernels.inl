@@ -135,9 +135,9 @@ void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& o
     for (; i + W <= n; i += W) {
         const F xv = V::load(x + i);
         const F v = V::mul(xv, inv);
-        F y;
-        I code, idx;
-        typename V::M sat;
+        F y = V::zero();
+        I code = zero_i, idx = zero_i;
+        typename V::M sat{};
         switch (s.kind) {
             case ElemKind::Int: {
                 const F q0 = V::add(V::round_even(v), zp);
@@ -197,22 +197,25 @@ void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& o
         if (out.deq) V::store(out.deq + i, y);
         if (out.codes) V::storei(out.codes + i, code);
         V::storei(idx_buf, idx);
+        // lane j counts into sub-table j % kSub: neighbouring equal codes/bins then do
+        // not wait on each other's read-modify-write through memory
         uint64_t* cc = out.code_counts;
+        const size_t cst = out.code_stride, hst = out.hist_stride;
         if (hist) {
             V::storei(eb, slots(e, e_lo, e_hi, e_inv));
             if (s.orig_hist) V::storei(ob, slots(xv, v_lo, v_hi, v_inv));
             if (s.direct_deq) V::storei(db, slots(y, v_lo, v_hi, v_inv));
             uint64_t* eh = out.err;
             for (int j = 0; j < W; ++j) {
-                ++cc[idx_buf[j]];
-                ++eh[eb[j]];
+                ++cc[size_t(j % kSub) * cst + size_t(idx_buf[j])];
+                ++eh[size_t(j % kSub) * hst + size_t(eb[j])];
             }
             if (s.orig_hist)
-                for (int j = 0; j < W; ++j) ++out.orig[ob[j]];
+                for (int j = 0; j < W; ++j) ++out.orig[size_t(j % kSub) * hst + size_t(ob[j])];
             if (s.direct_deq)
-                for (int j = 0; j < W; ++j) ++out.deqh[db[j]];
+                for (int j = 0; j < W; ++j) ++out.deqh[size_t(j % kSub) * hst + size_t(db[j])];
         } else {
-            for (int j = 0; j < W; ++j) ++cc[idx_buf[j]];
+            for (int j = 0; j < W; ++j) ++cc[size_t(j % kSub) * cst + size_t(idx_buf[j])];
         }
     }
     V::acc_double(dx2, ax2);
@@ -225,7 +228,7 @@ void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& o
     (void)y_buf;
 
     for (; i < n; ++i) {  // tail: the same operations one lane at a time
-        float y = 0.0f;  // initialised only to quiet GCC 12's -Wmaybe-uninitialized
+        float y = 0.0f;
         int32_t code = 0;
         uint32_t idx = 0;
         bool sat = false;

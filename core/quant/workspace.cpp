@@ -36,6 +36,11 @@ void Workspace::clear() {
     prefix = {};
     bytes = {};
     mask = {};
+    params = {};
+    group_min = {};
+    group_max = {};
+    group_se = {};
+    group_n = {};
     threads = {};
 }
 

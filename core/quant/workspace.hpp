@@ -8,6 +8,8 @@
 // (no global state).
 #pragma once
 
+#include "core/quant/params.hpp"
+
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -60,6 +62,10 @@ public:
     std::vector<double> prefix;     // k-means prefix sums
     std::vector<uint8_t> bytes;     // per-thread tables etc.
     std::vector<uint8_t> mask;      // 1 = element not quantized (NaN/Inf or outlier)
+    std::vector<GroupParams> params;  // per group
+    std::vector<float> group_min, group_max;
+    std::vector<double> group_se;
+    std::vector<uint64_t> group_n;
     std::vector<ThreadScratch> threads;
 
 private:
