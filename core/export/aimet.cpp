@@ -120,7 +120,9 @@ Result<nlohmann::ordered_json> aimet_encodings(const PlanDocument& plan, const E
         auto r = quant::quantize({data, t.shape, t.name}, t.spec, qo);
         if (!r) return make_error("aimet: {}", r.message());
         auto e = aimet_param_encoding(t, *r, &why);
-        if (e) params.push_back(std::move(*e));
+        if (!e) continue;
+        if (auto it = options.aimet_names.find(t.name); it != options.aimet_names.end()) (*e)["name"] = it->second;
+        params.push_back(std::move(*e));
     }
     nlohmann::ordered_json j;
     j["version"] = "1.0.0";

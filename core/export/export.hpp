@@ -10,6 +10,7 @@
 #include "core/util/result.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +58,10 @@ struct ExportOptions {
 
     // GPTQModel
     bool gptq_desc_act = false;
+
+    // AIMET: plan tensor name -> ONNX initializer name (AIMET matches ONNX names);
+    // tensors not listed keep their plan name.
+    std::map<std::string, std::string> aimet_names;
 
     Progress progress;  // reported per tensor; cancelling aborts and leaves `out` untouched
 };

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -375,6 +376,8 @@ Status dequantize(const QuantizedModel& m, size_t i, std::span<float> out) {
         const uint64_t g = L.group_of(e);
         const float sc = scale[g];
         const float c = codes[e];
+        if (c != std::floor(c))
+            return make_error("{}: tensor '{}': code {} at element {} is not an integer", src, t.name, c, e);
         if (s.scheme == Scheme::Int) {
             if (c < float(range.qmin) || c > float(range.qmax))
                 return make_error("{}: tensor '{}': code {} at element {} is outside [{}, {}]", src, t.name, c, e,

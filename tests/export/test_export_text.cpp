@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -348,4 +349,28 @@ TEST(GptqExport, DynamicRulesGiveEachModuleItsConfig) {
     EXPECT_NE(py.find("quantize_config = {\"bits\": 8, \"group_size\": -1, \"sym\": True, \"desc_act\": False, "
                       "\"dynamic\": dynamic}"),
               std::string::npos);
+}
+
+// The tiny plan's text exports, byte for byte, against committed files that
+// tests/fixtures/export/check_exports.py validated with Python (re.match /
+// re.search, exec of the dict literal, csv module, json module) when they were made.
+// Regenerate with QS_REGENERATE_EXPORT_FIXTURES=1, then run the script.
+TEST(ExportFixtures, MatchPythonCheckedOutputs) {
+    TempDir dir;
+    const bool regenerate = std::getenv("QS_REGENERATE_EXPORT_FIXTURES") != nullptr;
+    const std::vector<std::pair<ExportFormat, std::string>> outputs = {
+        {ExportFormat::Llama, "tiny_types.txt"},   {ExportFormat::Llama, "tiny_quantize.sh"},
+        {ExportFormat::GptqModel, "tiny_quantize_config.json"}, {ExportFormat::GptqModel, "tiny_dynamic.py"},
+        {ExportFormat::Csv, "tiny_plan.csv"},      {ExportFormat::Json, "tiny_plan.json"},
+    };
+    for (const auto& [format, name] : outputs) {
+        const auto target = regenerate ? fixture("export/" + name) : dir / name;
+        ASSERT_TRUE(export_plan(tiny_plan(), format, target, {}, nullptr).ok()) << name;
+        if (!regenerate) {
+            EXPECT_EQ(slurp(target), slurp(fixture("export/" + name))) << name;
+        }
+    }
+    auto back = read_plan_json(fixture("export/tiny_plan.json"));
+    ASSERT_TRUE(back.ok()) << back.message();
+    EXPECT_TRUE(*back == tiny_plan());
 }

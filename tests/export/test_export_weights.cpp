@@ -95,6 +95,7 @@ TEST(AimetExport, EncodingsMatchHandComputedScalesAndOffsets) {
                  planned("c", {2, 4}, "int8:channel=1"), planned("h", {2, 4}, "fp16_e5m10:tensor")};
     ExportOptions o;
     o.model = &*model;
+    o.aimet_names = {{"h", "onnx::MatMul_7"}};
     std::vector<std::string> warnings;
     ASSERT_TRUE(export_plan(p, ExportFormat::Aimet, dir / "enc.json", o, &warnings).ok());
     const auto j = nlohmann::json::parse(slurp(dir / "enc.json"));
@@ -133,7 +134,7 @@ TEST(AimetExport, EncodingsMatchHandComputedScalesAndOffsets) {
         EXPECT_EQ(pe[2]["scale"][b].get<double>(), double(float(double(amax) / 7.0))) << b;
         EXPECT_EQ(pe[2]["offset"][b], -8);
     }
-    EXPECT_EQ(pe[3]["name"], "h");
+    EXPECT_EQ(pe[3]["name"], "onnx::MatMul_7");  // renamed through ExportOptions::aimet_names
     EXPECT_EQ(pe[3]["dtype"], "FLOAT");
     EXPECT_EQ(pe[3]["bw"], 16);
     EXPECT_TRUE(contains(warnings, "aimet: tensor 'n' skipped: AIMET has no nf4 encodings"));
