@@ -586,6 +586,7 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
     ks.e_lo = eb.lo, ks.e_hi = eb.hi, ks.e_inv = eb.inv_width;
     ks.v_lo = vb.lo, ks.v_hi = vb.hi, ks.v_inv = vb.inv_width;
     ks.orig_hist = bins > 0 && !orig_cached;
+    if (ks.kind != simd::ElemKind::Fp && cs.size <= 16) ks.vec_codes = int(cs.size);
 
     QuantResult r;
     float* deq_out = nullptr;

@@ -127,6 +127,11 @@ void run_kernel_for(const Setup& s, const Group& g, const float* x, size_t n, Ou
     };
 
     F ax2 = V::zero(), ae2 = V::zero(), axy = V::zero(), ay2 = V::zero(), amax = V::zero();
+    // few codes: count them in 32-bit vector lanes (compare and subtract the mask)
+    // instead of one memory increment per element
+    const int nvc = K != ElemKind::Fp && s.vec_codes <= 16 && n < (size_t(1) << 30) ? s.vec_codes : 0;
+    I vcnt[16];
+    for (int c = 0; c < 16; ++c) vcnt[c] = zero_i;
     typename V::D dx2{}, de2{}, dxy{}, dy2{};
     uint64_t n_sat = 0;
     int since_flush = 0;
@@ -203,18 +208,26 @@ void run_kernel_for(const Setup& s, const Group& g, const float* x, size_t n, Ou
             if (s.orig_hist) V::storei(ob, slots(xv, v_lo, v_hi, v_inv));
             if (s.direct_deq) V::storei(db, slots(y, v_lo, v_hi, v_inv));
             uint64_t* eh = out.err;
-            for (int j = 0; j < W; ++j) {
-                ++cc[size_t(j % kSub) * cst + size_t(idx_buf[j])];
-                ++eh[size_t(j % kSub) * hst + size_t(eb[j])];
+            if (nvc) {
+                for (int c = 0; c < nvc; ++c) vcnt[c] = V::count_eq(vcnt[c], idx, V::set1i(c));
+                for (int j = 0; j < W; ++j) ++eh[size_t(j % kSub) * hst + size_t(eb[j])];
+            } else {
+                for (int j = 0; j < W; ++j) {
+                    ++cc[size_t(j % kSub) * cst + size_t(idx_buf[j])];
+                    ++eh[size_t(j % kSub) * hst + size_t(eb[j])];
+                }
             }
             if (s.orig_hist)
                 for (int j = 0; j < W; ++j) ++out.orig[size_t(j % kSub) * hst + size_t(ob[j])];
             if (s.direct_deq)
                 for (int j = 0; j < W; ++j) ++out.deqh[size_t(j % kSub) * hst + size_t(db[j])];
+        } else if (nvc) {
+            for (int c = 0; c < nvc; ++c) vcnt[c] = V::count_eq(vcnt[c], idx, V::set1i(c));
         } else {
             for (int j = 0; j < W; ++j) ++cc[size_t(j % kSub) * cst + size_t(idx_buf[j])];
         }
     }
+    for (int c = 0; c < nvc; ++c) out.code_counts[c] += V::hsum_i(vcnt[c]);
     V::acc_double(dx2, ax2);
     V::acc_double(de2, ae2);
     V::acc_double(dxy, axy);
