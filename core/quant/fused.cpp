@@ -32,7 +32,6 @@ namespace qs::quant {
 namespace {
 
 constexpr uint64_t kChunk = uint64_t(1) << 16;  // elements per task (cancel/progress granularity)
-static_assert(simd::kSub == 4, "the by-codes sum below adds four sub-tables");
 
 // ----- contiguous runs of one group ("segments") -----
 
@@ -587,6 +586,7 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
     ks.e_lo = eb.lo, ks.e_hi = eb.hi, ks.e_inv = eb.inv_width;
     ks.v_lo = vb.lo, ks.v_hi = vb.hi, ks.v_inv = vb.inv_width;
     ks.orig_hist = bins > 0 && !orig_cached;
+    if (ks.kind != simd::ElemKind::Fp && cs.size <= 16) ks.vec_codes = int(cs.size);
 
     QuantResult r;
     float* deq_out = nullptr;
@@ -596,13 +596,16 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
     if (!opts.codes_out.empty()) code_out = opts.codes_out.data();
     else if (opts.keep_codes) r.codes.resize(n), code_out = r.codes.data();
 
+    // interleaved sub-tables for the kernel's counters, unless the tables are big
+    // (a stride of 0 folds every lane onto table 0)
+    const size_t hsub = bins + 2 <= 4096 ? simd::kSub : 1, csub = cs.size <= 4096 ? simd::kSub : 1;
     for (int t = 0; t < threads; ++t) {
         ThreadScratch& ts = ws.threads[size_t(t)];
-        reset(ts.err, simd::kSub * (bins + 2));
-        reset(ts.deq, simd::kSub * (bins + 2));
-        reset(ts.orig, simd::kSub * (bins + 2));
-        reset(ts.codes, simd::kSub * cs.size);
-        reset(ts.seg_codes, simd::kSub * cs.size);
+        reset(ts.err, hsub * (bins + 2));
+        reset(ts.deq, hsub * (bins + 2));
+        reset(ts.orig, hsub * (bins + 2));
+        reset(ts.codes, csub * cs.size);
+        reset(ts.seg_codes, csub * cs.size);
         reset(ts.group_se, G);
         if (masked) reset(ts.group_n, G);
     }
@@ -611,6 +614,8 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
     std::vector<TaskSums> task_sums(tasks);
     std::atomic<uint64_t> done{0};
     const bool is_kmeans = spec.scheme == Scheme::KMeans;
+    const bool shared_grid = spec.scheme == Scheme::NF4 || spec.scheme == Scheme::Log2;
+    const simd::Group grid_base = shared_grid ? kernel_group(spec, eq, GroupParams{}, nullptr) : simd::Group{};
     const bool stochastic = spec.rounding == Rounding::Stochastic;
 
     const bool ok = parallel_tasks(tasks, threads, progress, [&](int t, uint64_t task) {
@@ -626,27 +631,36 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
             if (use_kernel) {
                 simd::Setup k = ks;
                 // few levels, long run: count codes and bin each level once afterwards
-                const bool by_codes = bins > 0 && cs.size * simd::kSub * 2 <= sg.len;
+                const bool by_codes = bins > 0 && cs.size * csub * 2 <= sg.len;
                 k.direct_deq = bins > 0 && !by_codes;
-                const simd::Group kg = kernel_group(spec, eq, p, book);
+                simd::Group kg;
+                if (book || !shared_grid) {
+                    kg = kernel_group(spec, eq, p, book);
+                } else {  // NF4/log2: the thresholds are the same for every group
+                    kg = grid_base;
+                    kg.scale = p.scale;
+                    kg.inv = p.inv_scale;
+                }
                 simd::Out o;
                 o.deq = deq_out ? deq_out + sg.begin : nullptr;
                 o.codes = code_out ? code_out + sg.begin : nullptr;
                 if (by_codes) std::fill(ts.seg_codes.begin(), ts.seg_codes.end(), 0);
                 o.code_counts = by_codes ? ts.seg_codes.data() : ts.codes.data();
-                o.code_stride = cs.size;
-                o.hist_stride = bins + 2;
+                o.code_stride = csub > 1 ? cs.size : 0;
+                o.hist_stride = hsub > 1 ? bins + 2 : 0;
                 o.err = ts.err.data();
                 o.orig = ts.orig.data();
                 o.deqh = ts.deq.data();
                 kern->run(k, kg, data + sg.begin, sg.len, o);
                 if (by_codes)
-                    for (uint64_t c = 0; c < cs.size; ++c)
-                        if (const uint64_t cnt = ts.seg_codes[c] + ts.seg_codes[cs.size + c] +
-                                                 ts.seg_codes[2 * cs.size + c] + ts.seg_codes[3 * cs.size + c]) {
+                    for (uint64_t c = 0; c < cs.size; ++c) {
+                        uint64_t cnt = 0;
+                        for (size_t sub = 0; sub < csub; ++sub) cnt += ts.seg_codes[sub * cs.size + c];
+                        if (cnt) {
                             ts.codes[c] += cnt;
                             ts.deq[slot(vb, level_value(spec, eq, p, book, c))] += cnt;
                         }
+                    }
                 sum.sx2 += o.sx2, sum.se2 += o.se2, sum.sxy += o.sxy, sum.sy2 += o.sy2;
                 sum.max_err = std::max(sum.max_err, double(o.max_err));
                 sum.n += sg.len;
@@ -713,12 +727,13 @@ Result<QuantResult> fused_quantize(const TensorView& x, const QuantSpec& spec, c
     group_n.assign(G, 0);
     for (int t = 0; t < threads; ++t) {
         const ThreadScratch& ts = ws.threads[size_t(t)];
-        for (int k = 0; k < simd::kSub; ++k) {
-            const size_t hb = size_t(k) * (bins + 2), cb = size_t(k) * cs.size;
+        for (size_t k = 0; k < hsub; ++k) {
+            const size_t hb = k * (bins + 2);
             for (uint32_t b = 0; b < bins + 2; ++b)
                 err[b] += ts.err[hb + b], deq[b] += ts.deq[hb + b], orig[b] += ts.orig[hb + b];
-            for (uint64_t c = 0; c < cs.size; ++c) r.code_hist[c] += ts.codes[cb + c];
         }
+        for (size_t k = 0; k < csub; ++k)
+            for (uint64_t c = 0; c < cs.size; ++c) r.code_hist[c] += ts.codes[k * cs.size + c];
         for (uint64_t g = 0; g < G; ++g) {
             group_se[g] += ts.group_se[g];
             if (masked) group_n[g] += ts.group_n[g];

@@ -51,6 +51,14 @@ struct V256 {
         return _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(b), _mm256_castsi256_ps(a), m));
     }
     static I add_if(I a, M m, I b) { return _mm256_add_epi32(a, _mm256_and_si256(_mm256_castps_si256(m), b)); }
+    static I count_eq(I cnt, I idx, I c) { return _mm256_sub_epi32(cnt, _mm256_cmpeq_epi32(idx, c)); }
+    static uint64_t hsum_i(I v) {
+        alignas(32) uint32_t t[8];
+        _mm256_store_si256(reinterpret_cast<__m256i*>(t), v);
+        uint64_t s = 0;
+        for (uint32_t x : t) s += x;
+        return s;
+    }
     static int popcount(M m) { return __builtin_popcount(unsigned(_mm256_movemask_ps(m))); }
     static Table load_table16(const float* t) { return {_mm256_loadu_ps(t), _mm256_loadu_ps(t + 8)}; }
     static F lookup16(const Table& t, I idx) {

@@ -51,6 +51,16 @@ struct V512 {
     static F select(M m, F a, F b) { return _mm512_mask_blend_ps(m, b, a); }
     static I selecti(M m, I a, I b) { return _mm512_mask_blend_epi32(m, b, a); }
     static I add_if(I a, M m, I b) { return _mm512_mask_add_epi32(a, m, a, b); }
+    static I count_eq(I cnt, I idx, I c) {
+        return _mm512_mask_add_epi32(cnt, _mm512_cmpeq_epi32_mask(idx, c), cnt, _mm512_set1_epi32(1));
+    }
+    static uint64_t hsum_i(I v) {
+        alignas(64) uint32_t t[16];
+        _mm512_store_si512(t, v);
+        uint64_t s = 0;
+        for (uint32_t x : t) s += x;
+        return s;
+    }
     static int popcount(M m) { return __builtin_popcount(unsigned(m)); }
     static Table load_table16(const float* t) { return _mm512_loadu_ps(t); }
     static F lookup16(Table t, I idx) { return _mm512_permutexvar_ps(idx, t); }

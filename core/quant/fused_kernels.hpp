@@ -33,6 +33,8 @@ struct Setup {
     float v_lo = 0, v_hi = 0, v_inv = 0;  // value histogram binner (original, and dequantized when direct)
     bool orig_hist = false;   // bin x into `orig`
     bool direct_deq = false;  // bin y into `deq` per element (else the caller maps code counts to bins)
+    int vec_codes = 0;        // Int/Grid with <= 16 codes: their number (counted in vector registers
+                              //   into code_counts' table 0); 0 = count in memory
 };
 
 // Fixed for one group.

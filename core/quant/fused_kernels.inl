@@ -89,8 +89,8 @@ inline uint32_t bin_slot(float v, float lo, float hi, float inv, uint32_t bins) 
     return (i < bins ? i : bins - 1) + 1;
 }
 
-template <class V>
-void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& out) {
+template <class V, ElemKind K>
+void run_kernel_for(const Setup& s, const Group& g, const float* x, size_t n, Out& out) {
     constexpr int W = V::W;
     using F = typename V::F;
     using I = typename V::I;
@@ -108,8 +108,10 @@ void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& o
     const I round_bias = V::set1i(int32_t((1u << (22 - m)) - 1u)), keep_mask = V::set1i(int32_t(~((1u << (23 - m)) - 1u)));
     const I abs_mask = V::set1i(0x7FFFFFFF), sign_mask = V::set1i(int32_t(0x80000000u));
     const I man_mask = V::set1i(int32_t((1u << m) - 1u)), exp_adj = V::set1i(s.bias - 127);
-    F thr[16];
-    for (int t = 0; t < g.n_thr; ++t) thr[t] = V::set1(g.thr[t]);
+    // thresholds padded with +inf to 16: a 4-step binary search counts those below v
+    const auto thr16 = V::load_table16(g.thr);
+    const I step_i[4] = {V::set1i(8), V::set1i(4), V::set1i(2), V::set1i(1)};
+    const I probe_i[4] = {V::set1i(7), V::set1i(3), V::set1i(1), V::set1i(0)};
     const auto levels = V::load_table16(g.levels);
     const bool hist = s.bins > 0;
 
@@ -125,6 +127,11 @@ void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& o
     };
 
     F ax2 = V::zero(), ae2 = V::zero(), axy = V::zero(), ay2 = V::zero(), amax = V::zero();
+    // few codes: count them in 32-bit vector lanes (compare and subtract the mask)
+    // instead of one memory increment per element
+    const int nvc = K != ElemKind::Fp && s.vec_codes <= 16 && n < (size_t(1) << 30) ? s.vec_codes : 0;
+    I vcnt[16];
+    for (int c = 0; c < 16; ++c) vcnt[c] = zero_i;
     typename V::D dx2{}, de2{}, dxy{}, dy2{};
     uint64_t n_sat = 0;
     int since_flush = 0;
@@ -138,46 +145,41 @@ void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& o
         F y = V::zero();
         I code = zero_i, idx = zero_i;
         typename V::M sat{};
-        switch (s.kind) {
-            case ElemKind::Int: {
-                const F q0 = V::add(V::round_even(v), zp);
-                sat = V::or_mask(V::lt(q0, qmin), V::gt(q0, qmax));
-                const F q = V::min(V::max(q0, qmin), qmax);
-                y = V::mul(V::sub(q, zp), scale);
-                code = V::cvtt(q);
-                idx = V::cvtt(V::sub(q, qmin));
-                break;
-            }
-            case ElemKind::Grid: {
-                idx = zero_i;
-                for (int t = 0; t < g.n_thr; ++t) idx = V::add_if(idx, V::gt(v, thr[t]), one);
-                sat = V::or_mask(V::lt(v, lv_lo), V::gt(v, lv_hi));
-                y = V::mul(V::lookup16(levels, idx), scale);
-                code = idx;
-                break;
-            }
-            default: {  // Fp
-                const I bits = V::castf(v);
-                const I sign = V::andi(bits, sign_mask);
-                const I abits = V::andi(bits, abs_mask);
-                const F a = V::casti(abits);
-                const F rs = V::sub(V::add(a, sub_magic), sub_magic);
-                const I lsb = V::andi(V::srli(abits, 23 - m), one);
-                const I rn = V::andi(V::addi(V::addi(abits, round_bias), lsb), keep_mask);
-                const auto is_sub = V::lt(a, min_normal);
-                F r = V::select(is_sub, rs, V::casti(rn));
-                sat = V::gt(r, maxf);
-                r = V::min(r, maxf);
-                const I rb = V::castf(r);
-                const I mag_sub = V::cvtt(V::mul(r, sub_to_code));
-                const I e_field = V::addi(V::srli(rb, 23), exp_adj);
-                const I mag_norm = V::ori(V::slli(e_field, m), V::andi(V::srli(rb, 23 - m), man_mask));
-                const I mag = V::selecti(V::lt(r, min_normal), mag_sub, mag_norm);
-                code = V::ori(mag, V::srli(sign, 31 - (s.exp_bits + m)));
-                idx = code;
-                y = V::mul(V::casti(V::ori(rb, sign)), scale);
-                break;
-            }
+        // the element kind is a template parameter: no per-vector branch, fewer spills
+        if constexpr (K == ElemKind::Int) {
+            const F q0 = V::add(V::round_even(v), zp);
+            sat = V::or_mask(V::lt(q0, qmin), V::gt(q0, qmax));
+            const F q = V::min(V::max(q0, qmin), qmax);
+            y = V::mul(V::sub(q, zp), scale);
+            code = V::cvtt(q);
+            idx = V::cvtt(V::sub(q, qmin));
+        } else if constexpr (K == ElemKind::Grid) {
+            idx = zero_i;  // code = #{t : v > thr[t]}, thr ascending
+            for (int k = 0; k < 4; ++k)
+                idx = V::add_if(idx, V::gt(v, V::lookup16(thr16, V::addi(idx, probe_i[k]))), step_i[k]);
+            sat = V::or_mask(V::lt(v, lv_lo), V::gt(v, lv_hi));
+            y = V::mul(V::lookup16(levels, idx), scale);
+            code = idx;
+        } else {  // Fp
+            const I bits = V::castf(v);
+            const I sign = V::andi(bits, sign_mask);
+            const I abits = V::andi(bits, abs_mask);
+            const F a = V::casti(abits);
+            const F rs = V::sub(V::add(a, sub_magic), sub_magic);
+            const I lsb = V::andi(V::srli(abits, 23 - m), one);
+            const I rn = V::andi(V::addi(V::addi(abits, round_bias), lsb), keep_mask);
+            const auto is_sub = V::lt(a, min_normal);
+            F r = V::select(is_sub, rs, V::casti(rn));
+            sat = V::gt(r, maxf);
+            r = V::min(r, maxf);
+            const I rb = V::castf(r);
+            const I mag_sub = V::cvtt(V::mul(r, sub_to_code));
+            const I e_field = V::addi(V::srli(rb, 23), exp_adj);
+            const I mag_norm = V::ori(V::slli(e_field, m), V::andi(V::srli(rb, 23 - m), man_mask));
+            const I mag = V::selecti(V::lt(r, min_normal), mag_sub, mag_norm);
+            code = V::ori(mag, V::srli(sign, 31 - (s.exp_bits + m)));
+            idx = code;
+            y = V::mul(V::casti(V::ori(rb, sign)), scale);
         }
         const F e = V::sub(xv, y);
         amax = V::max(amax, V::abs(e));
@@ -206,18 +208,26 @@ void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& o
             if (s.orig_hist) V::storei(ob, slots(xv, v_lo, v_hi, v_inv));
             if (s.direct_deq) V::storei(db, slots(y, v_lo, v_hi, v_inv));
             uint64_t* eh = out.err;
-            for (int j = 0; j < W; ++j) {
-                ++cc[size_t(j % kSub) * cst + size_t(idx_buf[j])];
-                ++eh[size_t(j % kSub) * hst + size_t(eb[j])];
+            if (nvc) {
+                for (int c = 0; c < nvc; ++c) vcnt[c] = V::count_eq(vcnt[c], idx, V::set1i(c));
+                for (int j = 0; j < W; ++j) ++eh[size_t(j % kSub) * hst + size_t(eb[j])];
+            } else {
+                for (int j = 0; j < W; ++j) {
+                    ++cc[size_t(j % kSub) * cst + size_t(idx_buf[j])];
+                    ++eh[size_t(j % kSub) * hst + size_t(eb[j])];
+                }
             }
             if (s.orig_hist)
                 for (int j = 0; j < W; ++j) ++out.orig[size_t(j % kSub) * hst + size_t(ob[j])];
             if (s.direct_deq)
                 for (int j = 0; j < W; ++j) ++out.deqh[size_t(j % kSub) * hst + size_t(db[j])];
+        } else if (nvc) {
+            for (int c = 0; c < nvc; ++c) vcnt[c] = V::count_eq(vcnt[c], idx, V::set1i(c));
         } else {
             for (int j = 0; j < W; ++j) ++cc[size_t(j % kSub) * cst + size_t(idx_buf[j])];
         }
     }
+    for (int c = 0; c < nvc; ++c) out.code_counts[c] += V::hsum_i(vcnt[c]);
     V::acc_double(dx2, ax2);
     V::acc_double(de2, ae2);
     V::acc_double(dxy, axy);
@@ -255,6 +265,15 @@ void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& o
     out.sy2 += sy2;
     out.max_err = std::max(out.max_err, max_err);
     out.n_sat += n_sat;
+}
+
+template <class V>
+void run_kernel(const Setup& s, const Group& g, const float* x, size_t n, Out& out) {
+    switch (s.kind) {
+        case ElemKind::Int: return run_kernel_for<V, ElemKind::Int>(s, g, x, n, out);
+        case ElemKind::Grid: return run_kernel_for<V, ElemKind::Grid>(s, g, x, n, out);
+        case ElemKind::Fp: return run_kernel_for<V, ElemKind::Fp>(s, g, x, n, out);
+    }
 }
 
 template <class V>

@@ -16,16 +16,16 @@ using namespace qs::quant;
 
 namespace {
 
-struct Run {
+struct KernelRun {
     std::vector<float> deq;
     std::vector<int32_t> codes;
     std::vector<uint64_t> counts, err, orig, deqh;
     simd::Out out;
 };
 
-Run run(const simd::Kernels& k, const simd::Setup& s, const simd::Group& g, const std::vector<float>& x,
+KernelRun run(const simd::Kernels& k, const simd::Setup& s, const simd::Group& g, const std::vector<float>& x,
         size_t n_codes) {
-    Run r;
+    KernelRun r;
     r.deq.assign(x.size(), 0.0f);
     r.codes.assign(x.size(), 0);
     r.counts.assign(simd::kSub * n_codes, 0);
@@ -44,7 +44,7 @@ Run run(const simd::Kernels& k, const simd::Setup& s, const simd::Group& g, cons
     return r;
 }
 
-void expect_same(const Run& a, const Run& b, const char* what) {
+void expect_same(const KernelRun& a, const KernelRun& b, const char* what) {
     EXPECT_EQ(0, std::memcmp(a.deq.data(), b.deq.data(), a.deq.size() * 4)) << what;
     EXPECT_EQ(a.codes, b.codes) << what;
     // sub-tables may split counts differently (8 vs 16 lanes): compare the sums
@@ -88,6 +88,9 @@ TEST(FusedIsa, Avx2AndAvx512KernelsAgree) {
     g.scale = 0.01f, g.inv = 1.0f / 0.01f, g.zp = 1.0f, g.qmin = -8.0f, g.qmax = 7.0f;
     s.kind = simd::ElemKind::Int;
     expect_same(run(simd::avx2_kernels(), s, g, x, 16), run(simd::avx512_kernels(), s, g, x, 16), "int");
+    s.vec_codes = 16;  // codes counted in vector registers: the same counts
+    expect_same(run(simd::avx2_kernels(), s, g, x, 16), run(simd::avx512_kernels(), s, g, x, 16), "int vec");
+    s.vec_codes = 0;
 
     // FP8 E4M3, scaled
     s.kind = simd::ElemKind::Fp;
@@ -106,4 +109,9 @@ TEST(FusedIsa, Avx2AndAvx512KernelsAgree) {
     for (int i = 0; i < 16; ++i) g.levels[i] = nf4.levels[size_t(i)];
     g.lv_lo = -1.0f, g.lv_hi = 1.0f;
     expect_same(run(simd::avx2_kernels(), s, g, x, 16), run(simd::avx512_kernels(), s, g, x, 16), "nf4");
+    const KernelRun mem = run(simd::avx512_kernels(), s, g, x, 16);
+    s.vec_codes = 16;
+    const KernelRun vec = run(simd::avx2_kernels(), s, g, x, 16);
+    expect_same(vec, run(simd::avx512_kernels(), s, g, x, 16), "nf4 vec");
+    expect_same(vec, mem, "nf4 vec vs memory");
 }
