@@ -9,6 +9,9 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "quantscope 0.1.0");
     int exit_code = qs::cli::kOk;
     qs::cli::add_info_command(app, exit_code);
+    qs::cli::add_train_demo_command(app, exit_code);
+    qs::cli::add_quant_command(app, exit_code);
+    qs::cli::add_compare_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
