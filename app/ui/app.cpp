@@ -11,7 +11,7 @@
 #include "app/ui/fonts.hpp"
 #include "app/ui/script_runner.hpp"
 #include "app/views/views.hpp"
-#include "app/worker/interim_quantize.hpp"
+#include "core/quant/quantize.hpp"
 #include "core/util/atomic_write.hpp"
 
 #include <imgui.h>
@@ -115,7 +115,7 @@ int run_app(const AppOptions& opts) {
     if (!opts.config_dir.empty() && load_ini(opts.config_dir)) ui.layout_reset = false;
 
     ControllerOptions co;
-    co.quantize = interim_quantize;  // STAND-IN until core's qs::quant::quantize lands on main
+    co.quantize = quant::quantize;
     co.config_dir = opts.config_dir;
     Controller ctl(co);
     Platform* p = plat.get();

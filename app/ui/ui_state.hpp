@@ -78,6 +78,9 @@ struct SpecUi {
     uint64_t gestures = 0;
     uint64_t gesture = 0;
     bool advanced = false;
+    std::string text;           // the compact-text box while it is being edited
+    std::string text_error;     // why the last text entered did not parse
+    bool text_active = false;
 };
 
 struct SweepUi {

@@ -92,9 +92,11 @@ void draw_heatmap_view(const ViewInput& in, HeatmapUi& ui, HeatmapRenderer* gpu,
     const HeatmapBundle* b = (in.s.pinned && in.s.heat_b.value) ? in.s.heat_b.value.get() : nullptr;
     const Pyramid& pa = *a->pyramid;
 
-    // ---- colour range shared by the panes
+    // ---- colour range shared by the panes (codes of two specs are not comparable:
+    // each pane then uses its own range, so a 3-bit map is not washed out by an 8-bit one)
+    const bool own_ranges = a->kind == HeatmapKind::Codes;
     float vmin = ui.robust ? pa.robust_lo : pa.vmin, vmax = ui.robust ? pa.robust_hi : pa.vmax;
-    if (b && b->pyramid) {
+    if (b && b->pyramid && !own_ranges) {
         vmin = std::min(vmin, ui.robust ? b->pyramid->robust_lo : b->pyramid->vmin);
         vmax = std::max(vmax, ui.robust ? b->pyramid->robust_hi : b->pyramid->vmax);
     }
@@ -103,6 +105,15 @@ void draw_heatmap_view(const ViewInput& in, HeatmapUi& ui, HeatmapRenderer* gpu,
     if (ui.cmap == 1) diverging = false;
     if (ui.cmap == 2) diverging = true;
     if (a->kind == HeatmapKind::AbsError) vmin = 0;
+    float b_vmin = vmin, b_vmax = vmax;
+    bool b_diverging = diverging;
+    if (own_ranges && b && b->pyramid) {
+        const Pyramid& pb = *b->pyramid;
+        b_vmin = ui.robust ? pb.robust_lo : pb.vmin;
+        b_vmax = ui.robust ? pb.robust_hi : pb.vmax;
+        if (!(b_vmax > b_vmin)) b_vmin = pb.vmin, b_vmax = pb.vmax;
+        b_diverging = ui.cmap == 2 || (ui.cmap == 0 && b_vmin < 0 && b_vmax > 0);
+    }
 
     const float lh = ImGui::GetTextLineHeight();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
@@ -150,6 +161,12 @@ void draw_heatmap_view(const ViewInput& in, HeatmapUi& ui, HeatmapRenderer* gpu,
         d.mode = ui.extreme ? 1 : 0;
         d.vmin = vmin;
         d.vmax = vmax;
+        if (own_ranges && p == 1) {
+            d.vmin = b_vmin;
+            d.vmax = b_vmax;
+            d.diverging = b_diverging;
+            d.cmap = b_diverging ? Colormap::Diverging : Colormap::Viridis;
+        }
         d.center = 0;
         d.background = in.pal.heat_bg;
         d.nan_color = in.pal.heat_nan;
@@ -191,8 +208,16 @@ void draw_heatmap_view(const ViewInput& in, HeatmapUi& ui, HeatmapRenderer* gpu,
             ui.view.fit = false;
         }
     }
-    colorbar(ImVec2(avail.x, bar_h), diverging ? Colormap::Diverging : Colormap::Viridis, vmin, vmax, diverging, 0.0,
-             in.pal);
+    if (own_ranges && b) {  // one bar per pane: each has its own code range
+        colorbar(ImVec2(pane_w, bar_h), diverging ? Colormap::Diverging : Colormap::Viridis, vmin, vmax, diverging, 0.0,
+                 in.pal);
+        ImGui::SameLine(0, gap);
+        colorbar(ImVec2(pane_w, bar_h), b_diverging ? Colormap::Diverging : Colormap::Viridis, b_vmin, b_vmax,
+                 b_diverging, 0.0, in.pal);
+    } else {
+        colorbar(ImVec2(avail.x, bar_h), diverging ? Colormap::Diverging : Colormap::Viridis, vmin, vmax, diverging, 0.0,
+                 in.pal);
+    }
 }
 
 }  // namespace qs::app

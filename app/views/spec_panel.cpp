@@ -8,6 +8,7 @@
 #include "app/widgets/plot.hpp"
 
 #include <algorithm>
+#include <imgui_stdlib.h>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -32,13 +33,14 @@ struct Live {
     }
 };
 
+// Names are core's (quant::scheme_name etc.), the spellings of the compact text.
 template <class E, size_t N>
-bool enum_combo(const char* label, E* v, const E (&values)[N], const char* (*name)(E)) {
+bool enum_combo(const char* label, E* v, const E (&values)[N], std::string_view (*name)(E)) {
     bool changed = false;
-    if (ImGui::BeginCombo(label, name(*v))) {
+    if (ImGui::BeginCombo(label, std::string(name(*v)).c_str())) {
         for (E e : values) {
             const bool sel = e == *v;
-            if (ImGui::Selectable(name(e), sel) && !sel) {
+            if (ImGui::Selectable(std::string(name(e)).c_str(), sel) && !sel) {
                 *v = e;
                 changed = true;
             }
@@ -55,16 +57,44 @@ std::pair<int64_t, int64_t> int_range(const QuantSpec& s) {
     return {(s.symmetric && s.restricted) ? -qmax : -qmax - 1, qmax};
 }
 
-int mx_bits(quant::MxElement e) {
-    switch (e) {
-        case quant::MxElement::FP8_E4M3:
-        case quant::MxElement::FP8_E5M2:
-        case quant::MxElement::INT8: return 8;
-        case quant::MxElement::FP6_E3M2:
-        case quant::MxElement::FP6_E2M3: return 6;
-        case quant::MxElement::FP4_E2M1: return 4;
+// Switching scheme starts from core's defaults for it (bits, granularity, scale
+// dtype, element format), keeping what the user chose that still applies.
+QuantSpec switch_scheme(const QuantSpec& old, quant::Scheme to) {
+    std::string head;
+    switch (to) {
+        case quant::Scheme::Int: head = fmt::format("int{}", std::clamp(old.bits, 2, 16)); break;
+        case quant::Scheme::Fp: head = "fp8_e4m3"; break;
+        case quant::Scheme::NF4: head = "nf4"; break;
+        case quant::Scheme::MX: head = "mxfp4"; break;
+        case quant::Scheme::KMeans: head = fmt::format("kmeans{}", std::clamp(old.bits, 1, 8)); break;
+        case quant::Scheme::Log2: head = fmt::format("log2_{}", std::clamp(old.bits, 2, 8)); break;
+        case quant::Scheme::Binary: head = "binary"; break;
+        case quant::Scheme::Ternary: head = "ternary"; break;
     }
-    return 8;
+    auto d = quant::scheme_defaults(head);
+    if (!d) return old;
+    QuantSpec s = *d;
+    s.calibration = old.calibration;
+    s.calib_param = old.calib_param;
+    s.rounding = old.rounding;
+    s.seed = old.seed;
+    s.outliers = old.outliers;
+    s.outlier_param = old.outlier_param;
+    return s;
+}
+
+// MX elements fix the element width and minifloat layout: take them from core.
+QuantSpec switch_mx_element(const QuantSpec& old, quant::MxElement e) {
+    auto d = quant::scheme_defaults("mx" + std::string(quant::mx_element_name(e)));
+    if (!d) return old;
+    QuantSpec s = old;
+    s.mx_element = e;
+    s.bits = d->bits;
+    s.exp_bits = d->exp_bits;
+    s.man_bits = d->man_bits;
+    s.exp_bias = d->exp_bias;
+    s.fp_specials = d->fp_specials;
+    return s;
 }
 
 }  // namespace
@@ -115,19 +145,33 @@ void draw_spec_panel(const ViewInput& in, SpecUi& ui, Intents& out) {
         ImGui::SameLine();
         if (ImGui::Button("Unpin")) out.push_back(intent::Unpin{});
     }
-    ImGui::TextDisabled("A: %s", describe_spec(s).c_str());
+    // The spec as core's compact text (the CLI's --spec): shown, and editable.
+    if (!ui.text_active) ui.text = describe_spec(s);
+    if (ImGui::InputText("spec text", &ui.text, ImGuiInputTextFlags_EnterReturnsTrue)) {
+        auto parsed = quant::parse_spec_text(ui.text);
+        if (parsed) {
+            ui.text_error.clear();
+            if (*parsed != s) s = *parsed, changed = true;
+        } else {
+            ui.text_error = parsed.error().message;
+        }
+    }
+    ui.text_active = ImGui::IsItemActive();
+    help_tooltip("The spec in the compact form quantscope-cli --spec takes, e.g. int4:asym:group=64:calib=mse\n"
+                 "(docs/quantspec.md). Edit and press Enter.");
+    if (!ui.text_error.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, in.pal.bad);
+        ImGui::TextWrapped("%s", ui.text_error.c_str());
+        ImGui::PopStyleColor();
+    }
     if (st.pinned) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(in.pal.b), "B: %s", describe_spec(*st.pinned).c_str());
     ImGui::Separator();
 
     // ---- scheme and element format
-    const quant::Scheme schemes[] = {quant::Scheme::Int,    quant::Scheme::Fp,     quant::Scheme::NF4,
-                                     quant::Scheme::MX,     quant::Scheme::KMeans, quant::Scheme::Log2,
-                                     quant::Scheme::Binary, quant::Scheme::Ternary};
-    if (enum_combo("scheme", &s.scheme, schemes, scheme_name)) {
+    quant::Scheme scheme = s.scheme;
+    if (enum_combo("scheme", &scheme, kAllSchemes, quant::scheme_name)) {
         changed = true;
-        if (s.scheme == quant::Scheme::NF4) s.bits = 4;
-        if (s.scheme == quant::Scheme::MX) s.bits = mx_bits(s.mx_element), s.group_size = 32;
-        if (s.scheme == quant::Scheme::Fp) s.bits = 1 + s.exp_bits + s.man_bits;
+        s = switch_scheme(s, scheme);
     }
     help_tooltip("int: x^ = scale * (q - zero_point), q integer in [qmin, qmax]\n"
                  "fp: minifloat elements (sign, exponent, mantissa) times a scale\n"
@@ -163,8 +207,7 @@ void draw_spec_panel(const ViewInput& in, SpecUi& ui, Intents& out) {
             changed |= ImGui::SliderInt("exponent bias", &s.exp_bias, 0, 127);
             track();
             help_tooltip("E4M3: 7, E5M2: 15 (IEEE style: 2^(exp_bits-1) - 1)");
-            const quant::FpSpecials sp[] = {quant::FpSpecials::IEEE, quant::FpSpecials::FN, quant::FpSpecials::None};
-            changed |= enum_combo("specials", &s.fp_specials, sp, fp_specials_name);
+            changed |= enum_combo("specials", &s.fp_specials, kAllFpSpecials, quant::fp_specials_name);
             help_tooltip("ieee: all-ones exponent = Inf/NaN (E5M2)\nfn: only S.1111.111 is NaN, no Inf (OCP E4M3)\n"
                          "none: every code is finite (FP6, FP4)");
             changed |= ImGui::Checkbox("unscaled (direct cast)", &s.fp_unscaled);
@@ -174,12 +217,10 @@ void draw_spec_panel(const ViewInput& in, SpecUi& ui, Intents& out) {
             break;
         }
         case quant::Scheme::MX: {
-            const quant::MxElement els[] = {quant::MxElement::FP8_E4M3, quant::MxElement::FP8_E5M2,
-                                            quant::MxElement::FP6_E3M2, quant::MxElement::FP6_E2M3,
-                                            quant::MxElement::FP4_E2M1, quant::MxElement::INT8};
-            if (enum_combo("element", &s.mx_element, els, mx_element_name)) {
+            quant::MxElement el = s.mx_element;
+            if (enum_combo("element", &el, kAllMxElements, quant::mx_element_name)) {
                 changed = true;
-                s.bits = mx_bits(s.mx_element);
+                s = switch_mx_element(s, el);
             }
             help_tooltip("x^ = 2^E * element, one 8-bit power-of-two scale E per block of 32\n"
                          "bits/weight = element bits + 8/32");
@@ -211,9 +252,7 @@ void draw_spec_panel(const ViewInput& in, SpecUi& ui, Intents& out) {
     ImGui::Separator();
 
     // ---- granularity
-    const quant::Granularity grans[] = {quant::Granularity::PerTensor, quant::Granularity::PerChannel,
-                                        quant::Granularity::PerGroup, quant::Granularity::PerBlock};
-    changed |= enum_combo("granularity", &s.granularity, grans, granularity_name);
+    changed |= enum_combo("granularity", &s.granularity, kAllGranularities, quant::granularity_name);
     help_tooltip(fmt::format("how many (scale, zero point) pairs the tensor gets:\n"
                              "per-tensor: one; per-channel: one per slice along the axis;\n"
                              "per-group: one per group_size inputs of each row; per-block: one per tile\n"
@@ -248,9 +287,7 @@ void draw_spec_panel(const ViewInput& in, SpecUi& ui, Intents& out) {
     // ---- calibration and clipping
     const bool manual = s.clip_lo.has_value() || s.clip_hi.has_value();
     ImGui::BeginDisabled(manual);
-    const quant::Calibration cals[] = {quant::Calibration::MinMax, quant::Calibration::Percentile,
-                                       quant::Calibration::MSE, quant::Calibration::KL, quant::Calibration::ACIQ};
-    changed |= enum_combo("calibration", &s.calibration, cals, calibration_name);
+    changed |= enum_combo("calibration", &s.calibration, kAllCalibrations, quant::calibration_name);
     ImGui::EndDisabled();
     help_tooltip(fmt::format("how the clip range [lo, hi] is chosen before computing the scale:\n"
                              "minmax: [min x, max x]\npercentile: the p-th percentile of |x| (sym) or of x\n"
@@ -298,20 +335,16 @@ void draw_spec_panel(const ViewInput& in, SpecUi& ui, Intents& out) {
     ImGui::Separator();
 
     // ---- rounding, outliers, scale storage
-    const quant::Rounding rounds[] = {quant::Rounding::NearestEven, quant::Rounding::HalfAway, quant::Rounding::Floor,
-                                      quant::Rounding::Ceil, quant::Rounding::Stochastic};
-    changed |= enum_combo("rounding", &s.rounding, rounds, rounding_name);
-    help_tooltip("nearest-even: q = round(x / scale), ties to even (torch, numpy)\nhalf-away: ties away from zero\n"
+    changed |= enum_combo("rounding", &s.rounding, kAllRoundings, quant::rounding_name);
+    help_tooltip("nearest: q = round(x / scale), ties to even (torch, numpy)\naway: ties away from zero\n"
                  "floor / ceil: biased, for comparison\nstochastic: q = floor(x / scale + u), u ~ U[0,1): unbiased on average");
     if (s.rounding == quant::Rounding::Stochastic) {
         int seed = int(s.seed);
         if (ImGui::InputInt("seed", &seed)) s.seed = uint64_t(std::max(0, seed)), changed = true;
     }
-    const quant::OutlierMode outs[] = {quant::OutlierMode::None, quant::OutlierMode::TopFraction,
-                                       quant::OutlierMode::Threshold};
-    changed |= enum_combo("outliers", &s.outliers, outs, outlier_name);
+    changed |= enum_combo("outliers", &s.outliers, kAllOutlierModes, quant::outlier_mode_name);
     help_tooltip(fmt::format("keep some values in full precision (a sparse side matrix):\n"
-                             "top-fraction: the largest |x| fraction p (SqueezeLLM dense-and-sparse)\n"
+                             "top: the largest |x| fraction p (SqueezeLLM dense-and-sparse)\n"
                              "threshold: every |x| > t (LLM.int8())\nnow: {} kept",
                              live.r ? live.r->outliers_kept : 0)
                      .c_str());
@@ -324,10 +357,8 @@ void draw_spec_panel(const ViewInput& in, SpecUi& ui, Intents& out) {
         if (ImGui::DragFloat("|x| threshold", &t, 0.001f, 0.0f, 1e6f, "%.4g")) s.outlier_param = t, changed = true;
         track();
     }
-    const quant::ScaleDType sds[] = {quant::ScaleDType::F32, quant::ScaleDType::F16, quant::ScaleDType::BF16,
-                                     quant::ScaleDType::E8M0};
-    changed |= enum_combo("scale dtype", &s.scale_dtype, sds, scale_dtype_name);
-    help_tooltip(fmt::format("how each group's scale is stored: f32 (32 bits), f16/bf16 (16), e8m0 (8, powers of two)\n"
+    changed |= enum_combo("scale dtype", &s.scale_dtype, kAllScaleDTypes, quant::scale_dtype_name);
+    help_tooltip(fmt::format("how each group's scale is stored: fp32 (32 bits), fp16/bf16 (16), e8m0 (8, powers of two)\n"
                              "now: {:.3f} bits per weight in total",
                              live.r ? live.r->bits_per_weight : 0.0)
                      .c_str());

@@ -1,6 +1,8 @@
 // Min/max pyramids and heatmap bundles; see heatmap_data.hpp.
 #include "app/worker/heatmap_data.hpp"
 
+#include "core/quant/formats.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -167,7 +169,10 @@ Result<std::shared_ptr<const HeatmapBundle>> build_heatmap(HeatmapKind kind, io:
             if (!result || result->codes.size() != n)
                 return Error{"the code heatmap needs the codes (not kept for this size or scheme)"};
             auto codes = std::make_shared<std::vector<float>>(n);
-            for (uint64_t i = 0; i < n; ++i) (*codes)[i] = float(result->codes[i]);
+            // Outliers and NaN/Inf have no code (kNoCode): NaN, drawn in the "no value" colour.
+            for (uint64_t i = 0; i < n; ++i)
+                (*codes)[i] = result->codes[i] == quant::kNoCode ? std::numeric_limits<float>::quiet_NaN()
+                                                                 : float(result->codes[i]);
             const float* base = codes->data();
             auto p = build_pyramid(std::move(codes), base, b->size, progress);
             if (!p) return p.error();

@@ -31,7 +31,7 @@ Result<std::shared_ptr<const SweepTable>> run_sweep(std::shared_ptr<const io::Mo
     std::vector<float> buf;
     auto last_publish = std::chrono::steady_clock::now();
     quant::QuantOptions opts;
-    opts.hist_bins = 16;  // the sweep only needs the metrics
+    opts.hist_bins = 0;  // the sweep only needs the metrics: no histograms
     for (size_t k = 0; k < todo.size(); ++k) {
         if (!ctx.progress.update(k)) return Error{"cancelled"};
         const auto& info = model->tensors[todo[k]];

@@ -4,7 +4,7 @@
 // under rapid edits, A/B pinning, heatmaps, the sweep, exports, settings.
 #include "app/state/controller.hpp"
 #include "app/state/spec_fields.hpp"
-#include "app/worker/interim_quantize.hpp"
+#include "core/quant/quantize.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>
@@ -306,8 +306,8 @@ TEST(Controller, ClosingAModelClearsItsSelection) {
     EXPECT_EQ(c.cached_results(), 0u);
 }
 
-TEST(Controller, HeatmapsWithTheStandInQuantizer) {
-    Controller c(options(interim_quantize));
+TEST(Controller, HeatmapsWithCoreQuantize) {
+    Controller c(options(quant::quantize));
     c.apply(intent::OpenFile{kModel});
     ASSERT_TRUE(settle(c));
     ASSERT_EQ(c.state().heat_a.status, JobStatus::Ready) << c.state().heat_a.error;
@@ -342,7 +342,7 @@ TEST(Controller, HiddenViewsComputeNothing) {
 }
 
 TEST(Controller, SweepRunsOverEveryWeightAndCanBeCancelled) {
-    Controller c(options(interim_quantize));
+    Controller c(options(quant::quantize));
     c.apply(intent::OpenFile{kModel});
     ASSERT_TRUE(settle(c));
     c.apply(intent::StartSweep{true});
@@ -377,7 +377,7 @@ TEST(Controller, SweepRunsOverEveryWeightAndCanBeCancelled) {
 }
 
 TEST(Controller, ExportsWriteFilesAndReportErrors) {
-    Controller c(options(interim_quantize));
+    Controller c(options(quant::quantize));
     test::TempDir tmp;
     c.apply(intent::ExportCsv{CsvExport::Histogram, (tmp / "h.csv").string()});
     ASSERT_EQ(c.state().messages.size(), 1u);  // nothing to export yet

@@ -12,9 +12,9 @@ TEST(SpecFields, SetAndGetRoundTrip) {
     quant::QuantSpec s;
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"scheme", "nf4"},          {"bits", "3"},         {"signed", "false"},       {"symmetric", "false"},
-        {"restricted", "false"},    {"granularity", "per-group"}, {"group_size", "32"}, {"axis", "1"},
+        {"restricted", "false"},    {"granularity", "group"}, {"group_size", "32"}, {"axis", "1"},
         {"calibration", "percentile"}, {"calib_param", "99.5"}, {"rounding", "stochastic"}, {"seed", "7"},
-        {"outliers", "top-fraction"}, {"outlier_param", "0.001"}, {"scale_dtype", "e8m0"}, {"mx_element", "fp6-e3m2"},
+        {"outliers", "top"}, {"outlier_param", "0.001"}, {"scale_dtype", "e8m0"}, {"mx_element", "fp6_e3m2"},
         {"exp_bits", "5"},          {"man_bits", "2"},     {"exp_bias", "15"},       {"fp_specials", "ieee"},
         {"block_rows", "16"},       {"block_cols", "8"},   {"kmeans_iters", "12"},   {"fp_unscaled", "true"}};
     for (const auto& [f, v] : cases) {
@@ -41,7 +41,7 @@ TEST(SpecFields, ClipAndErrors) {
     EXPECT_FALSE(set_spec_field(s, "bits", "4x").ok());
     auto e = set_spec_field(s, "granularity", "per-row");
     ASSERT_FALSE(e.ok());
-    EXPECT_NE(e.message().find("per-channel"), std::string::npos);  // lists the accepted values
+    EXPECT_NE(e.message().find("channel, group"), std::string::npos);  // lists the accepted values
     EXPECT_FALSE(set_spec_field(s, "nope", "1").ok());
     EXPECT_FALSE(get_spec_field(s, "nope").ok());
 }
@@ -61,17 +61,26 @@ TEST(SpecFields, PresetsAreDistinctAndFindable) {
     EXPECT_EQ(find_preset("MXFP4")->spec.scale_dtype, quant::ScaleDType::E8M0);
 }
 
-TEST(SpecFields, Describe) {
+TEST(SpecFields, WholeSpecAsCoreText) {
     quant::QuantSpec s;
-    EXPECT_EQ(describe_spec(s), "int8 sym per-channel");
-    s.bits = 4;
-    s.symmetric = false;
-    s.granularity = quant::Granularity::PerGroup;
-    s.group_size = 128;
-    EXPECT_EQ(describe_spec(s), "int4 asym g128");
-    s.clip_lo = -1;
-    s.clip_hi = 2;
-    EXPECT_EQ(describe_spec(s), "int4 asym g128 clip[-1,2]");
+    ASSERT_TRUE(set_spec_field(s, "text", "int4:asym:group=64:calib=mse").ok());
+    EXPECT_EQ(s.bits, 4);
+    EXPECT_FALSE(s.symmetric);
+    EXPECT_EQ(s.granularity, quant::Granularity::PerGroup);
+    EXPECT_EQ(s.group_size, 64);
+    EXPECT_EQ(s.calibration, quant::Calibration::MSE);
+    EXPECT_EQ(*get_spec_field(s, "text"), "int4:asym:group=64:calib=mse");
+    EXPECT_EQ(describe_spec(s), "int4:asym:group=64:calib=mse");
+    auto e = set_spec_field(s, "text", "int99");
+    EXPECT_FALSE(e.ok());
+    EXPECT_EQ(s.bits, 4);  // unchanged on error
+}
+
+TEST(SpecFields, EveryPresetIsAValidCoreSpec) {
+    EXPECT_EQ(presets().size(), 14u);  // every preset text parsed
+    for (const auto& p : presets()) EXPECT_TRUE(quant::validate(p.spec).ok()) << p.name;
+    EXPECT_EQ(find_preset("NF4")->spec.scheme, quant::Scheme::NF4);
+    EXPECT_EQ(find_preset("int4 g128")->spec.group_size, 128);
 }
 
 }  // namespace

@@ -5,7 +5,7 @@ open ${SRC}/tests/fixtures/gui/model.safetensors
 wait
 assert models == 1
 select model.layers.0.self_attn.q_proj.weight
-spec granularity per-tensor
+spec granularity tensor
 wait
 assert tensor == model.layers.0.self_attn.q_proj.weight
 assert status a == ready

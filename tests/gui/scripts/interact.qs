@@ -4,7 +4,7 @@
 open ${SRC}/tests/fixtures/gui/model.safetensors
 wait
 select model.layers.1.mlp.up_proj.weight
-spec granularity per-tensor
+spec granularity tensor
 spec symmetric false
 wait
 assert metric clipped_fraction == 0
