@@ -184,6 +184,7 @@ int run_app(const AppOptions& opts) {
         draw_messages_view(in, intents);
         draw_status_bar(in, ui, intents);
         draw_about(ui);
+        draw_learn_windows(in, ui, intents);
         if (dialog.requested) {
             ui.file.open_requested = true;
             ui.file.purpose = dialog.purpose;

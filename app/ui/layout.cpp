@@ -9,7 +9,7 @@ namespace qs::app {
 Layout compute_layout(ImVec2 d, float top, float bottom) {
     Layout l;
     const float h = std::max(100.0f, d.y - top - bottom);
-    const float lw = std::round(d.x * 0.23f), rw = std::round(d.x * 0.27f);
+    const float lw = std::round(d.x * 0.25f), rw = std::round(d.x * 0.25f);
     const float cw = d.x - lw - rw;
     const float models_h = std::round(h * 0.58f);
     const float hist_h = std::round(h * 0.52f);

@@ -129,6 +129,7 @@ struct UiState {
     bool layout_reset = true;     // place windows at the layout this frame
     bool pin_layout = false;      // scripts: place them every frame (deterministic screenshots)
     bool show_about = false;
+    std::array<bool, 32> learn_open{};  // Learn menu: which lesson windows are open (see main_menu.cpp)
     double frame_ms = 0.0;        // last frame's duration
 };
 

@@ -1,13 +1,41 @@
 // The main menu bar: File (open, recent, close, export), Edit (undo, redo,
 // presets), View (windows, theme, UI scale, layout), Compare (A/B), Model
-// (whole-model sweep), Help.
+// (whole-model sweep), Learn (lesson windows, registered in kLessons below), Help.
 #include "app/views/views.hpp"
 
 #include "app/state/spec_fields.hpp"
 
 #include <filesystem>
+#include <vector>
 
 namespace qs::app {
+
+namespace {
+
+// ---- Learn menu: one line per lesson window. A lesson is a function drawing its
+// own window (ImGui::Begin(title, open) ... End()); it reads AppState through `in`
+// and may push intents (e.g. SetSpec to demonstrate a scheme on the open tensor).
+// Declare it here (or in a header under app/learn/) and add {title, function} below.
+using LessonFn = void (*)(const ViewInput& in, bool* open, Intents& out);
+struct Lesson {
+    const char* title;
+    LessonFn draw;
+};
+
+const std::vector<Lesson>& lessons() {
+    static const std::vector<Lesson> all = {
+        // {"Uniform quantization, step by step", draw_lesson_uniform},
+    };
+    return all;
+}
+
+}  // namespace
+
+void draw_learn_windows(const ViewInput& in, UiState& ui, Intents& out) {
+    const auto& ls = lessons();
+    for (size_t i = 0; i < ls.size() && i < ui.learn_open.size(); ++i)
+        if (ui.learn_open[i]) ls[i].draw(in, &ui.learn_open[i], out);
+}
 
 void draw_main_menu(const ViewInput& in, UiState& ui, Intents& out) {
     if (!ImGui::BeginMainMenuBar()) return;
@@ -87,6 +115,13 @@ void draw_main_menu(const ViewInput& in, UiState& ui, Intents& out) {
         if (ImGui::MenuItem("Run the spec over the whole model", nullptr, false, !running && !s.models.empty()))
             out.push_back(intent::StartSweep{ui.sweep.weights_only});
         if (ImGui::MenuItem("Cancel the sweep", nullptr, false, running)) out.push_back(intent::CancelSweep{});
+        ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("Learn")) {
+        const auto& ls = lessons();
+        if (ls.empty()) ImGui::TextDisabled("(no lessons yet)");
+        for (size_t i = 0; i < ls.size() && i < ui.learn_open.size(); ++i)
+            if (ImGui::MenuItem(ls[i].title, nullptr, ui.learn_open[i])) ui.learn_open[i] = !ui.learn_open[i];
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Help")) {

@@ -62,13 +62,13 @@ void draw_metrics_view(const ViewInput& in, Intents& out) {
          bv([](R x) { return x.max_abs_err; }), Better::Lower},
         {"cosine", "<x, x^> / (|x| |x^|)", r.cosine, pv([](R x) { return x.cosine; }), bv([](R x) { return x.cosine; }),
          Better::Higher},
-        {"rel. Frobenius err", "|x - x^|_F / |x|_F", r.rel_fro_err, pv([](R x) { return x.rel_fro_err; }),
+        {"rel. Frob. err", "|x - x^|_F / |x|_F", r.rel_fro_err, pv([](R x) { return x.rel_fro_err; }),
          bv([](R x) { return x.rel_fro_err; }), Better::Lower},
         {"bits / weight", "codes + scales + zero points + codebooks + outliers, per element", r.bits_per_weight,
          pv([](R x) { return x.bits_per_weight; }), bv([](R x) { return x.bits_per_weight; }), Better::Lower},
         {"levels used", "distinct codes that occur / levels available", double(r.codes_used),
          pv([](R x) { return x.codes_used; }), bv([](R x) { return x.codes_used; }), Better::Neither, true},
-        {"code entropy (bits)", "entropy of the code histogram: what an entropy coder would need per weight",
+        {"entropy (bits)", "entropy of the code histogram: what an entropy coder would need per weight",
          r.code_entropy_bits, pv([](R x) { return x.code_entropy_bits; }), bv([](R x) { return x.code_entropy_bits; }),
          Better::Neither},
         {"clipped", "fraction of values outside the clip range (saturated)", r.clipped_fraction * 100,
@@ -78,15 +78,22 @@ void draw_metrics_view(const ViewInput& in, Intents& out) {
         {"groups", "(scale, zero point) pairs", double(r.n_groups), pv([](R x) { return x.n_groups; }),
          bv([](R x) { return x.n_groups; }), Better::Neither, true},
     };
-    const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
+    // Columns fit their contents (numbers are never cut); a narrow window scrolls sideways,
+    // with the metric names frozen on the left.
+    const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit |
+                               ImGuiTableFlags_ScrollX;
     const int cols = b ? 5 : 3;
-    if (ImGui::BeginTable("metrics", cols, tf)) {
-        ImGui::TableSetupColumn("metric", ImGuiTableColumnFlags_WidthStretch, 1.6f);
-        ImGui::TableSetupColumn("A", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-        ImGui::TableSetupColumn("vs prev", ImGuiTableColumnFlags_WidthStretch, 0.9f);
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float row_h = ImGui::GetTextLineHeight() + style.CellPadding.y * 2;
+    const float table_h = row_h * float(std::size(rows) + 1) + style.ScrollbarSize + 2;
+    if (ImGui::BeginTable("metrics", cols, tf, ImVec2(0, table_h))) {
+        ImGui::TableSetupScrollFreeze(1, 0);
+        ImGui::TableSetupColumn("metric");
+        ImGui::TableSetupColumn("A");
+        ImGui::TableSetupColumn("vs prev");
         if (b) {
-            ImGui::TableSetupColumn("B", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-            ImGui::TableSetupColumn("A - B", ImGuiTableColumnFlags_WidthStretch, 0.9f);
+            ImGui::TableSetupColumn("B");
+            ImGui::TableSetupColumn("A - B");
         }
         ImGui::TableHeadersRow();
         for (const Row& row : rows) {

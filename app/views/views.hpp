@@ -19,6 +19,8 @@ void draw_sweep_view(const ViewInput& in, SweepUi& ui, Intents& out);
 void draw_messages_view(const ViewInput& in, Intents& out);
 void draw_status_bar(const ViewInput& in, UiState& ui, Intents& out);
 void draw_about(UiState& ui);
+// The lesson windows listed in the Learn menu that are open (registered in main_menu.cpp).
+void draw_learn_windows(const ViewInput& in, UiState& ui, Intents& out);
 // Keyboard shortcuts (Ctrl+O, Ctrl+Z, Ctrl+Shift+Z, Ctrl+Y, Ctrl +/-/0, Ctrl+P, Ctrl+Q).
 void handle_shortcuts(const ViewInput& in, UiState& ui, Intents& out);
 

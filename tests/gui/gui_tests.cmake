@@ -37,6 +37,14 @@ add_test(NAME gui.heatmap_not_blank
   COMMAND qs_png_check nonblank ${QS_GUI_OUT}/ab_codes.png Heatmap)
 set_tests_properties(gui.heatmap_not_blank PROPERTIES FIXTURES_REQUIRED gui_interact)
 
+# The `make run` model with A/B and heatmaps: the picture in docs/gui.md.
+add_test(NAME gui.script_demo_overview
+  COMMAND ${QS_XVFB} $<TARGET_FILE:quantscope> --script ${CMAKE_CURRENT_LIST_DIR}/scripts/demo_overview.qs ${QS_GUI_VARS})
+set_tests_properties(gui.script_demo_overview PROPERTIES FIXTURES_SETUP gui_overview)
+add_test(NAME gui.overview_histogram_not_blank
+  COMMAND qs_png_check nonblank ${QS_GUI_OUT}/overview.png histogram_plot)
+set_tests_properties(gui.overview_histogram_not_blank PROPERTIES FIXTURES_REQUIRED gui_overview)
+
 # No X server at all: EGL surfaceless, the same script and pixel checks.
 add_test(NAME gui.headless_egl_script
   COMMAND ${CMAKE_COMMAND} -E env --unset=DISPLAY

@@ -45,6 +45,7 @@ sweep
 wait
 assert status sweep == ready
 assert sweep_rows == 8
+screenshot ${OUT}/sweep.png
 export csv sweep ${OUT}/sweep.csv
 export csv histogram ${OUT}/histogram.csv
 export png Histogram ${OUT}/histogram_view.png
