@@ -11,5 +11,7 @@ enum ExitCode : int { kOk = 0, kUsage = 1, kBadInput = 2, kFailure = 3 };
 // `exit_code` is written by the subcommand's callback.
 void add_info_command(CLI::App& app, int& exit_code);
 void add_train_demo_command(CLI::App& app, int& exit_code);
+void add_quant_command(CLI::App& app, int& exit_code);
+void add_compare_command(CLI::App& app, int& exit_code);
 
 }  // namespace qs::cli

@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
     int exit_code = qs::cli::kOk;
     qs::cli::add_info_command(app, exit_code);
     qs::cli::add_train_demo_command(app, exit_code);
+    qs::cli::add_quant_command(app, exit_code);
+    qs::cli::add_compare_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

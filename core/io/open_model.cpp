@@ -23,7 +23,7 @@ Format detect_format(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     in.read(reinterpret_cast<char*>(head), sizeof head);
     const auto got = static_cast<size_t>(in.gcount());
-    if (got >= 4 && std::memcmp(head, "GGUF", 4) == 0) return Format::Gguf;
+    if (got >= 4 && (std::memcmp(head, "GGUF", 4) == 0 || std::memcmp(head, "FUGG", 4) == 0)) return Format::Gguf;  // FUGG: big-endian
     if (got >= 6 && std::memcmp(head, "\x93NUMPY", 6) == 0) return Format::Npy;
     if (got >= 4 && std::memcmp(head, "PK\x03\x04", 4) == 0) {
         if (name.ends_with(".npz")) return Format::Npz;
@@ -32,6 +32,10 @@ Format detect_format(const fs::path& path) {
         // Neither name decides: look inside.
         return zip_has_member_suffix(path, "data.pkl") ? Format::PyTorch : Format::Npz;
     }
+    // Legacy (pre-1.6) torch.save files are bare pickles; open_pytorch explains they are unsupported.
+    const bool torch_name = name.ends_with(".pt") || name.ends_with(".pth") || name.ends_with(".ckpt");
+    if (got >= 2 && head[0] == 0x80 && head[1] <= 5 && (torch_name || name.ends_with(".bin")))
+        return Format::PyTorch;
     if (got >= 9 && head[8] == '{') return Format::Safetensors;
     if (name.ends_with(".safetensors")) return Format::Safetensors;
     if (name.ends_with(".onnx")) return Format::Onnx;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -109,6 +110,26 @@ Result<QuantSpec> parse_spec_text(std::string_view text);
 
 // Checks ranges and combinations; the message says which field and why.
 Status validate(const QuantSpec& s);
+// The same, plus the checks that need the tensor's shape (axis within the rank).
+Status validate(const QuantSpec& s, std::span<const int64_t> shape);
+
+// The spec a scheme name alone stands for ("int4", "nf4", "mxfp4", "fp8_e4m3",
+// "kmeans4", "log2_4", "binary", ...): bits and the scheme's usual granularity,
+// scale dtype and element format. Error for an unknown name.
+Result<QuantSpec> scheme_defaults(std::string_view head);
+
+// calib_param a calibration uses when none is given: percentile 99.99, KL 2048 bins.
+double default_calib_param(Calibration c);
+
+// Names used by the text form and JSON (docs/quantspec.md).
+std::string_view scheme_name(Scheme s);
+std::string_view granularity_name(Granularity g);
+std::string_view calibration_name(Calibration c);
+std::string_view rounding_name(Rounding r);
+std::string_view outlier_mode_name(OutlierMode o);
+std::string_view scale_dtype_name(ScaleDType d);
+std::string_view fp_specials_name(FpSpecials f);
+std::string_view mx_element_name(MxElement e);
 
 }  // namespace qs::quant
 

@@ -40,7 +40,9 @@ TEST(SafetensorsWriter, RoundTripsThroughTheReader) {
     EXPECT_EQ(codes, (std::vector<float>{-128, 0, 127, 5}));
     ASSERT_EQ(m->metadata.size(), 2u);
     for (const auto& e : m->metadata) {
-        if (e.key == "arch") EXPECT_EQ(e.value, "{\"x\": [1, 2]}");
+        if (e.key == "arch") {
+            EXPECT_EQ(e.value, "{\"x\": [1, 2]}");
+        }
     }
 }
 
