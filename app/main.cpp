@@ -1,152 +1,95 @@
-// quantscope: the GUI. A GLFW window with Dear ImGui; the model browser lists
-// the tensors of the models given on the command line.
-#include "core/io/open_model.hpp"
-#include "core/io/summary.hpp"
-#include "core/util/units.hpp"
-
-#include <GLFW/glfw3.h>
-#include <GL/gl.h>
-#include <backends/imgui_impl_glfw.h>
-#include <backends/imgui_impl_opengl3.h>
-#include <imgui.h>
-#include <stb_image_write.h>
+// quantscope: the GUI's entry point. Parses the command line and runs the app
+// (app/ui/app.cpp); everything else lives in app/ui, app/views, app/state.
+//
+//   quantscope [FILE...]                     interactive
+//   quantscope --render-png out.png [FILE]   render without X (EGL), write a PNG, exit
+//   quantscope --script test.qs [--var K=V]  scripted run (tests, demos); exit code = result
+#include "app/ui/app.hpp"
+#include "app/state/settings.hpp"
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
 #include <string>
-#include <vector>
 
 namespace {
 
-struct Args {
-    std::vector<std::string> files;
-    int frames = -1;            // run this many frames then exit (tests)
-    std::string screenshot;     // write the last frame here (tests)
-};
+constexpr const char* kUsage =
+    "usage: quantscope [FILE...] [options]\n"
+    "  FILE...                 models to open (safetensors, GGUF, ONNX, PyTorch, .npy/.npz)\n"
+    "  --size WxH              window size (default 1280x800)\n"
+    "  --scale F               UI scale (text size), e.g. 1.5 for a projector\n"
+    "  --theme dark|light\n"
+    "  --script FILE           run a test/demo script (see app/script/script.hpp)\n"
+    "  --var NAME=VALUE        a ${NAME} for the script\n"
+    "  --frames N              run N frames, then exit\n"
+    "  --screenshot PNG        with --frames: save the last frame\n"
+    "  --render-png PNG        render headless (EGL, no X server) and save a PNG (implies --frames 30)\n"
+    "  --headless              use the EGL headless backend (no X server)\n"
+    "  --config-dir DIR        where settings, recent files and the layout live\n"
+    "                          (default $XDG_CONFIG_HOME/quantscope; none in --script/--frames runs)\n";
 
-std::string g_glfw_error;  // set by the GLFW error callback, read once at start-up
-
-void on_glfw_error(int code, const char* what) { g_glfw_error = std::to_string(code) + " " + what; }
-
-bool parse_args(int argc, char** argv, Args& a) {
-    for (int i = 1; i < argc; ++i) {
-        std::string s = argv[i];
-        if (s == "--frames" && i + 1 < argc) a.frames = std::atoi(argv[++i]);
-        else if (s == "--screenshot" && i + 1 < argc) a.screenshot = argv[++i];
-        else if (s == "-h" || s == "--help") {
-            std::printf("usage: quantscope [FILE...] [--frames N] [--screenshot out.png]\n");
-            return false;
-        } else a.files.push_back(s);
-    }
-    return true;
-}
-
-void save_png(const std::string& path, int w, int h) {
-    std::vector<unsigned char> px(size_t(w) * h * 4);
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadBuffer(GL_BACK);
-    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, px.data());
-    stbi_flip_vertically_on_write(1);
-    stbi_write_png(path.c_str(), w, h, 4, px.data(), w * 4);
-}
+bool parse_size(const char* s, int& w, int& h) { return std::sscanf(s, "%dx%d", &w, &h) == 2 && w >= 320 && h >= 240; }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    Args args;
-    if (!parse_args(argc, argv, args)) return 0;
-
-    glfwSetErrorCallback(on_glfw_error);
-    if (!glfwInit()) {
-        const char* d = std::getenv("DISPLAY");
-        std::fprintf(stderr,
-                     "quantscope: needs a display (DISPLAY=%s; %s). Run it on a desktop, under `xvfb-run -a "
-                     "quantscope ...`, or use quantscope-cli for headless work.\n",
-                     d ? d : "unset", g_glfw_error.c_str());
-        return 1;
-    }
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
-    GLFWwindow* win = glfwCreateWindow(1280, 800, "quantscope", nullptr, nullptr);
-    if (!win) {
-        std::fprintf(stderr, "quantscope: cannot create an OpenGL 3.3 window (%s)\n", g_glfw_error.c_str());
-        glfwTerminate();
-        return 1;
-    }
-    glfwMakeContextCurrent(win);
-    glfwSwapInterval(1);
-
-    IMGUI_CHECKVERSION();
-    ImGui::CreateContext();
-    ImGui::GetIO().IniFilename = nullptr;
-    ImGui::StyleColorsDark();
-    ImGui_ImplGlfw_InitForOpenGL(win, true);
-    ImGui_ImplOpenGL3_Init("#version 330 core");
-
-    std::vector<qs::io::ModelIndex> models;
-    std::vector<std::string> errors;
-    for (const auto& f : args.files) {
-        auto m = qs::io::open_model(f);
-        if (m) models.push_back(std::move(*m));
-        else errors.push_back(m.message());
-    }
-
-    for (int frame = 0; !glfwWindowShouldClose(win) && (args.frames < 0 || frame < args.frames); ++frame) {
-        glfwPollEvents();
-        ImGui_ImplOpenGL3_NewFrame();
-        ImGui_ImplGlfw_NewFrame();
-        ImGui::NewFrame();
-
-        int w, h;
-        glfwGetFramebufferSize(win, &w, &h);
-        ImGui::SetNextWindowPos({0, 0});
-        ImGui::SetNextWindowSize({float(w), float(h)});
-        ImGui::Begin("Model browser", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove);
-        for (const auto& e : errors) ImGui::TextColored({1, 0.4f, 0.4f, 1}, "%s", e.c_str());
-        if (models.empty() && errors.empty()) ImGui::TextUnformatted("No model open. Run: quantscope FILE");
-        for (const auto& m : models) {
-            ImGui::Text("%s  (%s, %zu tensors, %s params, %s)", m.path.c_str(), m.format.c_str(), m.tensors.size(),
-                        qs::human_count(m.total_params()).c_str(), qs::human_bytes(m.total_bytes()).c_str());
-            if (ImGui::BeginTable(m.path.c_str(), 4,
-                                  ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_Resizable)) {
-                ImGui::TableSetupColumn("name");
-                ImGui::TableSetupColumn("shape");
-                ImGui::TableSetupColumn("dtype");
-                ImGui::TableSetupColumn("size");
-                ImGui::TableHeadersRow();
-                for (const auto& t : m.tensors) {
-                    ImGui::TableNextRow();
-                    ImGui::TableNextColumn();
-                    ImGui::TextUnformatted(t.name.c_str());
-                    ImGui::TableNextColumn();
-                    ImGui::TextUnformatted(qs::io::shape_string(t.shape).c_str());
-                    ImGui::TableNextColumn();
-                    ImGui::TextUnformatted(std::string(qs::io::dtype_name(t.dtype)).c_str());
-                    ImGui::TableNextColumn();
-                    ImGui::TextUnformatted(qs::human_bytes(qs::io::stored_bytes(t)).c_str());
-                }
-                ImGui::EndTable();
+    qs::app::AppOptions o;
+    bool config_given = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> const char* {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "quantscope: %s needs a value\n%s", a.c_str(), kUsage);
+                std::exit(2);
             }
+            return argv[++i];
+        };
+        if (a == "-h" || a == "--help") {
+            std::printf("%s", kUsage);
+            return 0;
+        } else if (a == "--frames") {
+            o.frames = std::atoi(value());
+        } else if (a == "--screenshot") {
+            o.screenshot = value();
+        } else if (a == "--render-png") {
+            o.screenshot = value();
+            o.headless = true;
+            if (o.frames < 0) o.frames = 30;
+        } else if (a == "--headless") {
+            o.headless = true;
+        } else if (a == "--script") {
+            o.script = value();
+        } else if (a == "--var") {
+            const std::string kv = value();
+            const auto eq = kv.find('=');
+            if (eq == std::string::npos) {
+                std::fprintf(stderr, "quantscope: --var wants NAME=VALUE, got %s\n", kv.c_str());
+                return 2;
+            }
+            o.vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+        } else if (a == "--size") {
+            if (!parse_size(value(), o.width, o.height)) {
+                std::fprintf(stderr, "quantscope: --size wants WxH (at least 320x240)\n");
+                return 2;
+            }
+        } else if (a == "--scale") {
+            o.ui_scale = float(std::atof(value()));
+        } else if (a == "--theme") {
+            const std::string t = value();
+            o.theme = t == "light" ? qs::app::Theme::Light : qs::app::Theme::Dark;
+        } else if (a == "--config-dir") {
+            o.config_dir = value();
+            config_given = true;
+        } else if (a.size() > 1 && a[0] == '-' && a != "-") {
+            std::fprintf(stderr, "quantscope: unknown option %s\n%s", a.c_str(), kUsage);
+            return 2;
+        } else {
+            o.files.push_back(a);
         }
-        ImGui::End();
-
-        ImGui::Render();
-        glViewport(0, 0, w, h);
-        glClearColor(0.1f, 0.1f, 0.12f, 1.0f);
-        glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-        if (!args.screenshot.empty() && args.frames >= 0 && frame == args.frames - 1) save_png(args.screenshot, w, h);
-        glfwSwapBuffers(win);
     }
-
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
-    glfwDestroyWindow(win);
-    glfwTerminate();
-    return 0;
+    // Test runs are hermetic: no settings, recent files or layout unless asked for.
+    const bool test_mode = !o.script.empty() || o.frames >= 0;
+    if (!config_given && !test_mode) o.config_dir = qs::app::default_config_dir();
+    return qs::app::run_app(o);
 }

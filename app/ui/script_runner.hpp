@@ -1,0 +1,73 @@
+// Executes a parsed --script (app/script/script.hpp) inside the real frame
+// loop, one action per frame: it feeds mouse and keys through ImGuiIO before
+// NewFrame (so widgets are exercised as a user would), appends intents after
+// the views drew, asks for screenshots, and checks asserts against AppState.
+// Multi-frame actions (wait, drag_clip, key, click, bench_bits) keep their
+// progress here.
+#pragma once
+
+#include "app/script/script.hpp"
+#include "app/state/app_state.hpp"
+#include "app/ui/ui_state.hpp"
+
+#include <imgui.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace qs::app {
+
+struct CaptureRequest {
+    std::string path;
+    ViewId view = ViewId::Count;  // Count = the whole frame
+    bool sidecar = false;         // also write PATH.json with window and plot rectangles
+};
+
+class ScriptRunner {
+public:
+    ScriptRunner(std::vector<ScriptAction> actions, std::filesystem::path base_dir);
+    void before_frame(ImGuiIO& io);
+    // After the views drew this frame. `settled`: the controller has nothing in flight.
+    void after_draw(const AppState& s, bool settled, const UiState& ui, Intents& out, std::vector<CaptureRequest>& caps);
+    bool finished() const { return done_; }
+    int exit_code() const { return failed_ ? 1 : 0; }
+
+private:
+    void fail(const std::string& why);
+    void next();
+    std::string resolve(const std::string& path) const;
+    void run_assert(const ScriptAction& a, const AppState& s);
+    void bench(const ScriptAction& a, const AppState& s, bool settled, Intents& out);
+
+    std::vector<ScriptAction> actions_;
+    std::filesystem::path base_;
+    size_t pc_ = 0;
+    int step_ = 0;
+    bool done_ = false, failed_ = false;
+    std::chrono::steady_clock::time_point action_start_{};
+    std::chrono::steady_clock::time_point last_frame_{};
+    // Input fed to ImGui.
+    ImVec2 mouse_{-FLT_MAX, -FLT_MAX};
+    bool down_ = false;
+    int key_ = -1;
+    bool ctrl_ = false, shift_ = false, alt_ = false;
+    // drag_clip
+    float drag_from_ = 0, drag_to_ = 0, drag_y_ = 0;
+    // wait
+    int settled_frames_ = 0;
+    // bench_bits
+    struct Bench {
+        std::vector<int> seq;
+        size_t i = 0;
+        int phase = 0;
+        std::vector<double> frame_ms, latency_ms, latency_frames, quantize_ms;
+        std::chrono::steady_clock::time_point requested{};
+        int frames_waited = 0;
+        double clip_hi = 0;
+        uint64_t gesture = 0;
+    } bench_;
+};
+
+}  // namespace qs::app
