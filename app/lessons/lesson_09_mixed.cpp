@@ -39,13 +39,14 @@ void draw_mixed_precision(LessonsImpl& L, bool* open) {
         const nn::DigitsSplit data = *a.data;
         learn::MixedPrecisionOptions o;
         o.budget_bpw = s.budget;
-        o.max_iterations = 100;
-        o.hessian_samples = 512;
+        o.max_iterations = 60;
+        o.hessian_samples = 256;
         o.threads = 1;  // leave the other core to the frame loop
         s.job.start([model, data, o](const Progress& p) { return learn::mixed_precision_study(model, data, o, p); });
     }
     if (running) {
-        ImGui::Text("estimating Hessian traces (Hutchinson, per layer) on 512 training samples...");
+        ImGui::Text("estimating Hessian traces (Hutchinson, per layer) on 256 training samples...");
+        ImGui::ProgressBar(float(s.job.fraction()), ImVec2(ImGui::GetFontSize() * 20, 0));
         if (ImGui::SmallButton("cancel")) s.job.cancel();
         ImGui::End();
         return;
@@ -98,7 +99,7 @@ void draw_mixed_precision(LessonsImpl& L, bool* open) {
     }
     std::vector<double> traces;
     for (const auto& l : st.layers) traces.push_back(l.mean_diagonal);
-    bar_chart("traces", 70, traces, kPurple, -1, false, "Tr(H)/n per layer (sharper = needs more bits)");
+    bar_chart("traces", 100, traces, kPurple, -1, false, "Tr(H)/n per layer (sharper = needs more bits)");
     section("The plan vs uniform bits at the same budget (test accuracy)");
     const double total_w = [&] {
         double n = 0;

@@ -8,11 +8,15 @@
 
 namespace qs::app::lessons {
 
-bool begin_lesson(const char* title, bool* open, const Style& st, ImVec2 pos, ImVec2 size) {
+bool begin_lesson(const char* title, bool* open, Style& st, ImVec2 pos, ImVec2 size) {
     ImGui::SetNextWindowPos(pos, ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowSize(size, ImGuiCond_FirstUseEver);
     const bool shown = ImGui::Begin(title, open, ImGuiWindowFlags_NoCollapse);
     ImGui::SetWindowFontScale(st.scale());
+    if (shown) {
+        ImGui::Checkbox("presenter mode (large text)", &st.presenter);
+        ImGui::SetWindowFontScale(st.scale());
+    }
     return shown;
 }
 

@@ -18,8 +18,9 @@ struct Style {
 };
 
 // Begin a lesson window at a fixed first position/size (ImGuiCond_FirstUseEver)
-// and apply the presenter scale. Always pair with ImGui::End().
-bool begin_lesson(const char* title, bool* open, const Style& st, ImVec2 pos, ImVec2 size);
+// and apply the presenter scale; draws the presenter-mode checkbox first.
+// Always pair with ImGui::End().
+bool begin_lesson(const char* title, bool* open, Style& st, ImVec2 pos, ImVec2 size);
 
 void explain(const char* text);     // wrapped paragraph
 void try_this(const char* text);    // highlighted prompt

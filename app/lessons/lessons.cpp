@@ -150,21 +150,27 @@ void Lessons::draw_menu_items() {
 }
 
 void Lessons::draw(const LessonInput& in) {
+    for (int i = 0; i < int(LessonId::Count); ++i)
+        if (impl_->open[size_t(i)]) draw_one(LessonId(i), &impl_->open[size_t(i)], in);
+}
+
+void Lessons::draw_one(LessonId id, bool* open, const LessonInput& in) {
     LessonsImpl& L = *impl_;
-    auto is = [&](LessonId id) { return L.open[size_t(id)]; };
-    auto flag = [&](LessonId id) { return &L.open[size_t(id)]; };
-    if (is(LessonId::Formats)) draw_formats(L, flag(LessonId::Formats));
-    if (is(LessonId::ScaleZero)) draw_scale_zero(L, flag(LessonId::ScaleZero));
-    if (is(LessonId::SymAsym)) draw_sym_asym(L, in, flag(LessonId::SymAsym));
-    if (is(LessonId::Clipping)) draw_clipping(L, in, flag(LessonId::Clipping));
-    if (is(LessonId::Rounding)) draw_rounding(L, in, flag(LessonId::Rounding));
-    if (is(LessonId::Granularity)) draw_granularity(L, in, flag(LessonId::Granularity));
-    if (is(LessonId::NonUniform)) draw_nonuniform(L, in, flag(LessonId::NonUniform));
-    if (is(LessonId::Outliers)) draw_outliers(L, in, flag(LessonId::Outliers));
-    if (is(LessonId::MixedPrecision)) draw_mixed_precision(L, flag(LessonId::MixedPrecision));
-    if (is(LessonId::WhyQuantize)) draw_why_quantize(L, flag(LessonId::WhyQuantize));
-    if (is(LessonId::LiveAccuracy)) draw_live_accuracy(L, flag(LessonId::LiveAccuracy));
-    if (is(LessonId::Qat)) draw_qat(L, flag(LessonId::Qat));
+    switch (id) {
+        case LessonId::Formats: draw_formats(L, open); break;
+        case LessonId::ScaleZero: draw_scale_zero(L, open); break;
+        case LessonId::SymAsym: draw_sym_asym(L, in, open); break;
+        case LessonId::Clipping: draw_clipping(L, in, open); break;
+        case LessonId::Rounding: draw_rounding(L, in, open); break;
+        case LessonId::Granularity: draw_granularity(L, in, open); break;
+        case LessonId::NonUniform: draw_nonuniform(L, in, open); break;
+        case LessonId::Outliers: draw_outliers(L, in, open); break;
+        case LessonId::MixedPrecision: draw_mixed_precision(L, open); break;
+        case LessonId::WhyQuantize: draw_why_quantize(L, open); break;
+        case LessonId::LiveAccuracy: draw_live_accuracy(L, open); break;
+        case LessonId::Qat: draw_qat(L, open); break;
+        case LessonId::Count: break;
+    }
 }
 
 void Lessons::open(LessonId id, bool on) { impl_->open[size_t(id)] = on; }

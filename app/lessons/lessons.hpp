@@ -1,9 +1,8 @@
 // The Learn menu: ten lesson windows (one file each, lesson_NN_*.cpp), the
 // live-accuracy panel and the PTQ-vs-QAT panel, all on the bundled demo model
 // and digits data (loaded on first use) or on a tensor the explorer hands in.
-// The app owns one Lessons object; it needs two calls per frame:
-//   menu:  if (ImGui::BeginMenu("Learn")) { lessons.draw_menu_items(); ImGui::EndMenu(); }
-//   frame: lessons.draw(input);
+// The explorer's Learn menu owns the open flags and calls draw_one() through the
+// hooks in lesson_hooks.hpp; a standalone host can use draw_menu_items()/draw().
 // Heavy work (QAT, Hessian traces) runs on the object's own background threads;
 // the frame loop never waits on it.
 #pragma once
@@ -51,6 +50,8 @@ public:
 
     void draw_menu_items();                // the items of a "Learn" menu
     void draw(const LessonInput& in = {});  // every open lesson window
+    // One window whose open flag the caller owns (the explorer's Learn menu).
+    void draw_one(LessonId id, bool* open, const LessonInput& in = {});
     void open(LessonId id, bool on = true);
     bool is_open(LessonId id) const;
     void set_presenter(bool on);
@@ -71,10 +72,8 @@ bool lesson_from_name(const std::string& name, LessonId& out, bool& all);
 
 namespace qs::app::lessons {
 
-// The app's one Lessons object (created on first use). On creation it reads
-// QUANTSCOPE_LESSONS (comma-separated lesson names, see lesson_from_name) and
-// QUANTSCOPE_PRESENTER=1, so demos and screenshot tests can open lessons
-// without clicking through the menu.
+// The app's one Lessons object (created on first use); QUANTSCOPE_PRESENTER=1
+// starts it in presenter mode (for a projector, and for screenshot tests).
 Lessons& app_lessons();
 
 }  // namespace qs::app::lessons

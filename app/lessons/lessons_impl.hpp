@@ -87,8 +87,8 @@ struct DemoAssets {
 };
 
 struct FormatsState {
-    int format = 2;            // FP16
-    uint32_t code = 0x3C00;    // 1.0
+    int format = 4;            // FP8 E4M3: small enough for the number line
+    uint32_t code = 0x38;      // 1.0
     double typed = 0.1;
     int fixed_bits = 8, fixed_frac = 4;
     bool symlog = true;
