@@ -86,11 +86,14 @@ void draw_error_view(const ViewInput& in, ErrorUi& ui, Intents& out) {
         return;
     }
     if (r.n_groups == 1) {
-        ImGui::TextDisabled("One group for the whole tensor: scale %s, zero point %s, MSE %s.",
-                            r.group_scale.empty() ? "?" : short_number(r.group_scale[0]).c_str(),
-                            r.group_zero_point.empty() ? "?" : short_number(r.group_zero_point[0]).c_str(),
-                            short_number(r.mse).c_str());
-        ImGui::TextDisabled("Per-channel or per-group granularity gives a chart here.");
+        // Wrapped: the window is often narrow.
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("One group for the whole tensor: scale %s, zero point %s, MSE %s. "
+                           "Per-channel or per-group granularity gives a chart here.",
+                           r.group_scale.empty() ? "?" : short_number(r.group_scale[0]).c_str(),
+                           r.group_zero_point.empty() ? "?" : short_number(r.group_zero_point[0]).c_str(),
+                           short_number(r.mse).c_str());
+        ImGui::PopStyleColor();
         return;
     }
     const char* item = r.spec.granularity == quant::Granularity::PerChannel ? "channel"

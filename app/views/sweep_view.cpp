@@ -118,18 +118,21 @@ void draw_sweep_view(const ViewInput& in, SweepUi& ui, Intents& out) {
     }
     dl->AddText(ImVec2(p0.x + 4, p0.y + 2), in.pal.tick_text, fmt::format("SQNR (dB), max {:.1f}", vmax).c_str());
 
+    // Columns fit their contents (names and numbers are never cut); a narrow window
+    // scrolls sideways with the tensor names frozen on the left.
     const ImGuiTableFlags tf = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersV | ImGuiTableFlags_Resizable |
-                               ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
+                               ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX |
+                               ImGuiTableFlags_SizingFixedFit;
     if (!ImGui::BeginTable("sweep", 8, tf)) return;
-    ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("tensor", ImGuiTableColumnFlags_DefaultSort, 3.0f);
-    ImGui::TableSetupColumn("shape", ImGuiTableColumnFlags_NoSort, 1.3f);
-    ImGui::TableSetupColumn("params", ImGuiTableColumnFlags_PreferSortDescending, 0.9f);
-    ImGui::TableSetupColumn("SQNR dB", 0, 0.9f);
-    ImGui::TableSetupColumn("MSE", ImGuiTableColumnFlags_PreferSortDescending, 0.9f);
-    ImGui::TableSetupColumn("bpw", 0, 0.7f);
-    ImGui::TableSetupColumn("size", ImGuiTableColumnFlags_PreferSortDescending, 0.9f);
-    ImGui::TableSetupColumn("clipped", ImGuiTableColumnFlags_PreferSortDescending, 0.8f);
+    ImGui::TableSetupScrollFreeze(1, 1);
+    ImGui::TableSetupColumn("tensor", ImGuiTableColumnFlags_DefaultSort);
+    ImGui::TableSetupColumn("shape", ImGuiTableColumnFlags_NoSort);
+    ImGui::TableSetupColumn("params", ImGuiTableColumnFlags_PreferSortDescending);
+    ImGui::TableSetupColumn("SQNR dB", 0);
+    ImGui::TableSetupColumn("MSE", ImGuiTableColumnFlags_PreferSortDescending);
+    ImGui::TableSetupColumn("bpw", 0);
+    ImGui::TableSetupColumn("size", ImGuiTableColumnFlags_PreferSortDescending);
+    ImGui::TableSetupColumn("clipped", ImGuiTableColumnFlags_PreferSortDescending);
     ImGui::TableHeadersRow();
     if (ImGuiTableSortSpecs* ss = ImGui::TableGetSortSpecs(); ss && ss->SpecsDirty) {
         if (ss->SpecsCount > 0) {
