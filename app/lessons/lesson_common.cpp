@@ -90,10 +90,11 @@ Frame begin_frame(const char* id, float height, double x0, double x1, double y0,
     dl->AddRectFilled(f.p0, f.p1, IM_COL32(30, 32, 38, 255));
     dl->AddRect(f.p0, f.p1, IM_COL32(90, 90, 100, 255));
     const ImU32 tc = ImGui::GetColorU32(ImGuiCol_TextDisabled);
-    for (int i = 0; i <= 4; ++i) {  // y labels
-        const double t = f.y0 + (f.y1 - f.y0) * i / 4.0;
+    const int ny = std::clamp(int((f.p1.y - f.p0.y) / (fs * 1.6f)), 1, 4);  // y labels that fit
+    for (int i = 0; i <= ny; ++i) {
+        const double t = f.y0 + (f.y1 - f.y0) * i / double(ny);
         const double v = log_y ? std::pow(10.0, t) : t;
-        const float y = f.p1.y - float(i) / 4.0f * (f.p1.y - f.p0.y);
+        const float y = f.p1.y - float(i) / float(ny) * (f.p1.y - f.p0.y);
         dl->AddLine(ImVec2(f.p0.x, y), ImVec2(f.p1.x, y), IM_COL32(60, 60, 70, 255));
         const std::string s = fmt_si(v);
         dl->AddText(ImVec2(o.x, y - fs * 0.5f), tc, s.c_str());

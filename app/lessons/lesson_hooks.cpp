@@ -7,7 +7,11 @@ namespace qs::app {
 
 namespace {
 
-void hook(lessons::LessonId id, bool* open) { lessons::app_lessons().draw_one(id, open); }
+void hook(lessons::LessonId id, bool* open, const ViewInput* in = nullptr) {
+    lessons::LessonInput li;
+    if (in) li.explorer_spec = in->s.spec;
+    lessons::app_lessons().draw_one(id, open, li);
+}
 
 }  // namespace
 
@@ -22,7 +26,7 @@ void draw_lesson_nonuniform(const ViewInput&, bool* open, Intents&) { hook(Lesso
 void draw_lesson_outliers(const ViewInput&, bool* open, Intents&) { hook(LessonId::Outliers, open); }
 void draw_lesson_mixed(const ViewInput&, bool* open, Intents&) { hook(LessonId::MixedPrecision, open); }
 void draw_lesson_why(const ViewInput&, bool* open, Intents&) { hook(LessonId::WhyQuantize, open); }
-void draw_lesson_accuracy(const ViewInput&, bool* open, Intents&) { hook(LessonId::LiveAccuracy, open); }
+void draw_lesson_accuracy(const ViewInput& in, bool* open, Intents&) { hook(LessonId::LiveAccuracy, open, &in); }
 void draw_lesson_qat(const ViewInput&, bool* open, Intents&) { hook(LessonId::Qat, open); }
 
 }  // namespace qs::app

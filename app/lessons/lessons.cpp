@@ -167,7 +167,7 @@ void Lessons::draw_one(LessonId id, bool* open, const LessonInput& in) {
         case LessonId::Outliers: draw_outliers(L, in, open); break;
         case LessonId::MixedPrecision: draw_mixed_precision(L, open); break;
         case LessonId::WhyQuantize: draw_why_quantize(L, open); break;
-        case LessonId::LiveAccuracy: draw_live_accuracy(L, open); break;
+        case LessonId::LiveAccuracy: draw_live_accuracy(L, in, open); break;
         case LessonId::Qat: draw_qat(L, open); break;
         case LessonId::Count: break;
     }

@@ -7,7 +7,10 @@
 // the frame loop never waits on it.
 #pragma once
 
+#include "core/quant/spec.hpp"
+
 #include <cstdint>
+#include <optional>
 #include <memory>
 #include <span>
 #include <string>
@@ -37,6 +40,7 @@ struct LessonInput {
     std::span<const float> tensor;
     std::vector<int64_t> shape;
     std::string tensor_name;
+    std::optional<quant::QuantSpec> explorer_spec;  // the spec being edited in the explorer
 };
 
 struct LessonsImpl;

@@ -171,6 +171,7 @@ struct WhyState {
 struct LiveState {
     std::array<int, 8> bits{8, 8, 8, 8, 8, 8, 8, 8};     // per weight tensor; 0 = float
     std::array<int, 8> gran{1, 1, 1, 1, 1, 1, 1, 1};     // 0 tensor, 1 channel, 2 group
+    std::optional<quant::QuantSpec> explorer;             // set: every layer uses the explorer's spec
     int act = 0;               // 0 off, 1 static minmax, 2 static percentile, 3 static KL, 4 dynamic
     int act_bits = 8;
     uint64_t key = 0;
@@ -231,7 +232,7 @@ void draw_nonuniform(LessonsImpl& L, const LessonInput& in, bool* open);
 void draw_outliers(LessonsImpl& L, const LessonInput& in, bool* open);
 void draw_mixed_precision(LessonsImpl& L, bool* open);
 void draw_why_quantize(LessonsImpl& L, bool* open);
-void draw_live_accuracy(LessonsImpl& L, bool* open);
+void draw_live_accuracy(LessonsImpl& L, const LessonInput& in, bool* open);
 void draw_qat(LessonsImpl& L, bool* open);
 
 // Hash helper for the lessons' recompute keys.

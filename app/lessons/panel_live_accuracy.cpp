@@ -12,7 +12,7 @@
 
 namespace qs::app::lessons {
 
-void draw_live_accuracy(LessonsImpl& L, bool* open) {
+void draw_live_accuracy(LessonsImpl& L, const LessonInput& in, bool* open) {
     LiveState& s = L.live;
     if (!begin_lesson("Demo model: live accuracy", open, L.style, ImVec2(40, 40), ImVec2(940, 720))) {
         ImGui::End();
@@ -72,6 +72,15 @@ void draw_live_accuracy(LessonsImpl& L, bool* open) {
     if (ImGui::SmallButton("all 2-bit")) s.bits.fill(2), changed = true;
     ImGui::SameLine();
     if (ImGui::SmallButton("all float")) s.bits.fill(0), changed = true;
+    if (changed) s.explorer.reset();  // a control here takes over from the explorer's spec
+    if (in.explorer_spec) {
+        ImGui::SameLine();
+        if (ImGui::SmallButton("every layer: the explorer's spec")) s.explorer = in.explorer_spec, changed = true;
+        help_marker("Quantizes every weight with the spec in the explorer's Spec panel; it follows that panel "
+                    "until you move a slider here.");
+    }
+    if (s.explorer && in.explorer_spec && !(*s.explorer == *in.explorer_spec)) s.explorer = in.explorer_spec;
+    if (s.explorer) ImGui::TextColored(ImVec4(0.5f, 0.8f, 1, 1), "every layer: %s", quant::to_text(*s.explorer).c_str());
 
     const char* act[] = {"off", "static, minmax", "static, percentile 99.99", "static, KL", "dynamic (per batch)"};
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 13);
@@ -83,6 +92,7 @@ void draw_live_accuracy(LessonsImpl& L, bool* open) {
     }
 
     uint64_t key = mix_key(uint64_t(s.act) + 1, uint64_t(s.act_bits));
+    if (s.explorer) key = mix_key(key, quant::hash_value(*s.explorer));
     for (size_t i = 0; i < weights.size(); ++i) key = mix_key(mix_key(key, uint64_t(s.bits[i])), uint64_t(s.gran[i]));
     if (changed || key != s.key || (!s.result && s.error.empty())) {
         s.key = key;
@@ -97,6 +107,7 @@ void draw_live_accuracy(LessonsImpl& L, bool* open) {
             q.group_size = 16;
             specs[weights[i]->name] = q;
         }
+        if (s.explorer) specs = learn::uniform_specs(m.arch, *s.explorer);
         nn::ActQuant aq;
         s.error.clear();
         if (s.act == 4) {
