@@ -3,6 +3,7 @@
 // (whole-model sweep), Learn (lesson windows, registered in kLessons below), Help.
 #include "app/views/views.hpp"
 
+#include "app/lessons/lesson_hooks.hpp"
 #include "app/state/spec_fields.hpp"
 
 #include <filesystem>
@@ -24,7 +25,18 @@ struct Lesson {
 
 const std::vector<Lesson>& lessons() {
     static const std::vector<Lesson> all = {
-        // {"Uniform quantization, step by step", draw_lesson_uniform},
+        {"1. Number formats", draw_lesson_formats},
+        {"2. Scale and zero point", draw_lesson_scale},
+        {"3. Symmetric vs asymmetric", draw_lesson_symmetric},
+        {"4. Clipping vs rounding error", draw_lesson_clipping},
+        {"5. Rounding modes", draw_lesson_rounding},
+        {"6. Granularity", draw_lesson_granularity},
+        {"7. Non-uniform grids", draw_lesson_nonuniform},
+        {"8. Outliers", draw_lesson_outliers},
+        {"9. Mixed precision (Hessian)", draw_lesson_mixed},
+        {"10. Why quantize: memory and energy", draw_lesson_why},
+        {"Demo model: live accuracy", draw_lesson_accuracy},
+        {"Demo model: PTQ vs QAT", draw_lesson_qat},
     };
     return all;
 }

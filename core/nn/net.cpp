@@ -5,6 +5,7 @@
 #include "core/nn/parallel.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace qs::nn {
 
@@ -292,6 +293,32 @@ Result<double> hessian_vector_product(const Arch& arch, std::span<const T> theta
     double total = 0;
     for (double l : losses) total += l;
     return total / double(batch.n);
+}
+
+Status hessian_vector_product_fd(const Arch& arch, std::span<const double> theta, const Batch& batch,
+                                 std::span<const double> v, std::span<double> hv, const PassOptions& opts, double step) {
+    const size_t P = arch.num_params;
+    if (theta.size() != P || v.size() != P || hv.size() != P)
+        return make_error("parameter, direction and output vectors must each hold {} values", P);
+    double tmax = 1, vmax = 0;
+    for (double t : theta) tmax = std::max(tmax, std::abs(t));
+    for (double x : v) vmax = std::max(vmax, std::abs(x));
+    if (vmax == 0) {
+        std::fill(hv.begin(), hv.end(), 0.0);
+        return {};
+    }
+    const double h = step * tmax / vmax;
+    std::vector<double> tp(P), tm(P), gp(P), gm(P);
+    for (size_t i = 0; i < P; ++i) {
+        tp[i] = theta[i] + h * v[i];
+        tm[i] = theta[i] - h * v[i];
+    }
+    auto lp = loss_and_grad<double>(arch, tp, batch, gp, opts);
+    if (!lp) return lp.error();
+    auto lm = loss_and_grad<double>(arch, tm, batch, gm, opts);
+    if (!lm) return lm.error();
+    for (size_t i = 0; i < P; ++i) hv[i] = (gp[i] - gm[i]) / (2 * h);
+    return {};
 }
 
 #define QS_NN_INSTANTIATE(T)                                                                                       \

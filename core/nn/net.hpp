@@ -79,6 +79,13 @@ Result<double> hessian_vector_product(const Arch& arch, std::span<const T> theta
                                       std::span<const T> v, std::span<T> hv, const PassOptions& opts = {},
                                       std::span<T> grad = {});
 
+// The same product by central differences of exact gradients,
+// hv = (g(theta + h v) - g(theta - h v)) / 2h, h = step * max(1, |theta|_inf) / |v|_inf:
+// an independent check of the R-op (truncation error O(h^2), rounding O(eps / h)).
+Status hessian_vector_product_fd(const Arch& arch, std::span<const double> theta, const Batch& batch,
+                                 std::span<const double> v, std::span<double> hv, const PassOptions& opts = {},
+                                 double step = 1e-5);
+
 // theta converted to T.
 template <class T>
 std::vector<T> cast_params(std::span<const float> theta) {

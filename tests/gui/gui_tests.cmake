@@ -67,6 +67,8 @@ add_test(NAME gui.script_failure_is_reported
           $<TARGET_FILE:quantscope> --headless --script ${CMAKE_CURRENT_LIST_DIR}/scripts/must_fail.qs ${QS_GUI_VARS})
 set_tests_properties(gui.script_failure_is_reported PROPERTIES WILL_FAIL TRUE)
 
+include(${CMAKE_CURRENT_LIST_DIR}/lessons_tests.cmake)  # the Learn windows (app/lessons)
+
 get_property(qs_gui_tests DIRECTORY PROPERTY TESTS)
 foreach(t ${qs_gui_tests})
   if(t MATCHES "^gui\\.")
