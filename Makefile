@@ -3,12 +3,17 @@
 #   make test   the same set-up, then every test (GUI tests under Xvfb)
 #   make asan   the tests built with AddressSanitizer + UBSan (build-asan/)
 #   make bench  the benchmarks (bench/), figures for docs/performance.md
+#   make fuzz   the libFuzzer targets (fuzz/, clang, build-fuzz/), FUZZ_SECONDS each
+#   make tsan   the threaded tests (tensor cache, parallel nn) under ThreadSanitizer (build-tsan/)
 BUILD  ?= build
 JOBS   ?= $(shell nproc)
 DEMO   ?= assets/demo/mlp.safetensors
 CMAKE_FLAGS ?=
+FUZZ_SECONDS ?= 60
+# Tests that run several threads: the tensor cache and core/nn's parallel loops.
+TSAN_TESTS ?= TensorCache*:*Thread*:*Cancel*:*Parallel*
 
-.PHONY: all deps build run test asan bench clean
+.PHONY: all deps build run test asan bench fuzz tsan clean
 
 all: build
 
@@ -34,8 +39,18 @@ asan: deps build-asan/CMakeCache.txt
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 
+fuzz: deps
+	JOBS=$(JOBS) scripts/fuzz-smoke.sh $(FUZZ_SECONDS)
+
+build-tsan/CMakeCache.txt:
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQS_SANITIZE=thread -DQS_BUILD_BENCH=OFF -DQS_BUILD_GUI=OFF $(CMAKE_FLAGS)
+
+tsan: deps build-tsan/CMakeCache.txt
+	cmake --build build-tsan -j $(JOBS) --target quantscope_tests
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 build-tsan/tests/quantscope_tests --gtest_filter='$(TSAN_TESTS)'
+
 bench: build
 	$(BUILD)/bench/quantscope_bench
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz build-tsan

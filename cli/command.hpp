@@ -13,5 +13,8 @@ void add_info_command(CLI::App& app, int& exit_code);
 void add_train_demo_command(CLI::App& app, int& exit_code);
 void add_quant_command(CLI::App& app, int& exit_code);
 void add_compare_command(CLI::App& app, int& exit_code);
+void add_sensitivity_command(CLI::App& app, int& exit_code);
+void add_plan_command(CLI::App& app, int& exit_code);
+void add_merge_command(CLI::App& app, int& exit_code);
 
 }  // namespace qs::cli

@@ -12,6 +12,9 @@ int main(int argc, char** argv) {
     qs::cli::add_train_demo_command(app, exit_code);
     qs::cli::add_quant_command(app, exit_code);
     qs::cli::add_compare_command(app, exit_code);
+    qs::cli::add_sensitivity_command(app, exit_code);
+    qs::cli::add_plan_command(app, exit_code);
+    qs::cli::add_merge_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -9,6 +9,7 @@
 #include "core/quant/quantize.hpp"
 #include "core/quant/result_json.hpp"
 #include "core/quant/spec_json.hpp"
+#include "core/quant/workspace.hpp"
 #include "core/util/units.hpp"
 
 #include <fmt/core.h>
@@ -146,6 +147,8 @@ void add_quant_command(CLI::App& app, int& exit_code) {
         quant::QuantOptions qopts;
         qopts.hist_bins = o->bins;
         qopts.threads = o->threads;
+        quant::Workspace workspace;  // scratch pages reused from one tensor to the next
+        qopts.workspace = &workspace;
         const bool table = o->all || picked.size() > 1;
         json out = {{"quantscope_quant", 1},
                     {"file", o->file},

@@ -1,6 +1,9 @@
+// Decoding one tensor to float32 (see decode.hpp): bounds and file-change checks
+// first, then the dtype's block decoder over contiguous runs.
 #include "core/io/decode.hpp"
 
 #include "core/util/checked.hpp"
+#include "core/util/units.hpp"
 
 #include <zlib.h>
 
@@ -77,7 +80,67 @@ void gather_strided(const float* src, float* dst, const std::vector<int64_t>& sh
     }
 }
 
+// Strided view decode for one-element blocks: walks the view in C order, decoding
+// runs along the innermost axis (contiguous when its stride is 1). Returns false
+// when cancelled.
+bool gather_decode(const DTypeInfo& di, const uint8_t* src, const TensorInfo& t, float* dst, const Progress& progress) {
+    const size_t rank = t.shape.size();
+    if (rank == 0) {
+        di.decode(src, 1, dst, t.big_endian);
+        return true;
+    }
+    uint64_t rows = 1;
+    for (size_t k = 0; k + 1 < rank; ++k) rows *= uint64_t(t.shape[k]);
+    const uint64_t cols = uint64_t(t.shape[rank - 1]);
+    const int64_t inner = t.strides[rank - 1];
+    if (rows == 0 || cols == 0) return true;
+    progress.set_total(rows);
+    std::vector<int64_t> idx(rank - 1, 0);
+    int64_t off = 0;  // element offset of the current row's first element
+    for (uint64_t r = 0; r < rows; ++r) {
+        float* row = dst + r * cols;
+        if (inner == 1) {
+            di.decode(src + uint64_t(off) * di.block_bytes, cols, row, t.big_endian);
+        } else {
+            for (uint64_t c = 0; c < cols; ++c)
+                di.decode(src + uint64_t(off + int64_t(c) * inner) * di.block_bytes, 1, row + c, t.big_endian);
+        }
+        for (size_t k = rank - 1; k-- > 0;) {
+            if (++idx[k] < t.shape[k]) {
+                off += t.strides[k];
+                break;
+            }
+            off -= t.strides[k] * (t.shape[k] - 1);
+            idx[k] = 0;
+        }
+        if ((r & 1023) == 1023 && !progress.update(r + 1)) return false;
+    }
+    return progress.update(rows);
+}
+
 }  // namespace
+
+Result<std::vector<float>> decode_tensor_capped(const ModelIndex& model, size_t index, uint64_t max_bytes,
+                                                const Progress& progress) {
+    if (index >= model.tensors.size()) return make_error("{}: no tensor #{}", model.path, index);
+    const TensorInfo& t = model.tensors[index];
+    const uint64_t numel = t.numel();
+    auto bytes = checked_mul(numel, sizeof(float));
+    if (!bytes || *bytes > max_bytes)
+        return make_error("{}: tensor '{}' ({} values) needs {} as float32, more than the memory cap of {}; raise the "
+                          "cap to decode it",
+                          model.path, t.name, numel, bytes ? human_bytes(*bytes) : std::string("> 16 EiB"),
+                          human_bytes(max_bytes));
+    std::vector<float> out;
+    try {
+        out.resize(size_t(numel));
+    } catch (const std::bad_alloc&) {
+        return make_error("{}: tensor '{}': not enough memory to decode {} values ({})", model.path, t.name, numel,
+                          human_bytes(*bytes));
+    }
+    QS_TRY(decode_tensor(model, index, out, progress));
+    return out;
+}
 
 Status decode_tensor(const ModelIndex& model, size_t index, std::span<float> out, const Progress& progress) {
     if (index >= model.tensors.size()) return make_error("{}: no tensor #{}", model.path, index);
@@ -92,6 +155,8 @@ Status decode_tensor(const ModelIndex& model, size_t index, std::span<float> out
     if (!range_fits(t.offset, t.nbytes, f.size()))
         return make_error("{}: tensor '{}': data [{}, +{}) lies outside the file ({} bytes)", where, t.name, t.offset,
                           t.nbytes, f.size());
+    // A mapped file truncated since open would fault (SIGBUS) on the pages past its new end.
+    if (Status s = f.check_unchanged(); !s) return make_error("{} (reading tensor '{}')", s.message(), t.name);
 
     std::span<const uint8_t> bytes = f.slice(t.offset, t.nbytes);
     std::vector<uint8_t> inflated;
@@ -119,9 +184,11 @@ Status decode_tensor(const ModelIndex& model, size_t index, std::span<float> out
         if (numel > 0 && reach >= storage_elems)
             return make_error("{}: tensor '{}': view reaches element {} of a storage of {}", where, t.name, reach,
                               storage_elems);
-        std::vector<float> storage(storage_elems);
-        QS_TRY(decode_contiguous(t, bytes.data(), storage_elems, storage.data(), progress, where));
-        gather_strided(storage.data(), out.data(), t.shape, t.strides);
+        // Decode only the elements the view touches, straight from the storage bytes:
+        // a small view of a huge storage must not cost the whole storage in floats.
+        if (!di.decode) return make_error("{}: tensor '{}': decoding {} is not supported", where, t.name, di.name);
+        if (!gather_decode(di, bytes.data(), t, out.data(), progress))
+            return make_error("{}: tensor '{}': cancelled", where, t.name);
         return {};
     }
 

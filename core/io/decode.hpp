@@ -8,10 +8,17 @@
 #include "core/util/result.hpp"
 
 #include <span>
+#include <vector>
 
 namespace qs::io {
 
 // `out` must hold exactly info.numel() floats.
 Status decode_tensor(const ModelIndex& model, size_t index, std::span<float> out, const Progress& progress = {});
+
+// Decodes into a new buffer, refusing with a clear message a tensor whose float32
+// form would exceed `max_bytes` (the memory cap) instead of trying to allocate it,
+// and a file that changed on disk since it was opened.
+Result<std::vector<float>> decode_tensor_capped(const ModelIndex& model, size_t index, uint64_t max_bytes,
+                                                const Progress& progress = {});
 
 }  // namespace qs::io

@@ -594,4 +594,11 @@ Result<ModelIndex> open_gguf(const fs::path& path) {
     return gguf_model_index(*g, path.string());
 }
 
+Result<ModelIndex> open_gguf(FilePtr file) {
+    const std::string path = file->path();
+    auto g = read_gguf(std::move(file));
+    if (!g) return g.error();
+    return gguf_model_index(*g, path);
+}
+
 }  // namespace qs::io

@@ -25,6 +25,7 @@
 namespace qs::io {
 
 Result<ModelIndex> open_gguf(const std::filesystem::path& path);
+Result<ModelIndex> open_gguf(FilePtr file);  // bytes already mapped (or in memory)
 
 // ---- lower level: typed metadata, for readers built on GGUF (imatrix) ----
 

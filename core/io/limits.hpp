@@ -16,6 +16,9 @@ inline constexpr uint64_t kMaxPickleBytes = 256ull << 20;        // a torch data
 inline constexpr uint64_t kMaxPickleValues = 8ull << 20;         // objects built by one pickle
 inline constexpr uint64_t kMaxPickleStack = 1 << 20;             // values on the pickle VM stack
 inline constexpr uint64_t kMaxPickleMarks = 1000;                // nested MARKs
-inline constexpr int kMaxNesting = 64;                           // nested containers walked (pickled dicts/lists)
+inline constexpr int kMaxNesting = 64;
+// Default cap on one decoded (float32) tensor: 8 GiB = 2^31 values, twice the
+// largest tensor of a 70B model (a 128256 x 8192 embedding); configurable per use.
+inline constexpr uint64_t kDefaultMaxDecodeBytes = 8ull << 30;                           // nested containers walked (pickled dicts/lists)
 
 }  // namespace qs::io::limits

@@ -1,4 +1,7 @@
+// mmap of a model file (read-only, private), the in-memory alternative, and the
+// "did the file change under us" check made before each tensor is decoded.
 #include "core/io/mapped_file.hpp"
+
 
 #include <cerrno>
 #include <cstring>
@@ -8,6 +11,11 @@
 #include <unistd.h>
 
 namespace qs::io {
+namespace {
+
+int64_t mtime_ns(const struct stat& st) { return int64_t(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec; }
+
+}  // namespace
 
 Result<FilePtr> MappedFile::open(const std::filesystem::path& path) {
     const std::string p = path.string();
@@ -26,6 +34,9 @@ Result<FilePtr> MappedFile::open(const std::filesystem::path& path) {
     auto f = std::shared_ptr<MappedFile>(new MappedFile());
     f->path_ = p;
     f->size_ = static_cast<uint64_t>(st.st_size);
+    f->dev_ = uint64_t(st.st_dev);
+    f->ino_ = uint64_t(st.st_ino);
+    f->mtime_ns_ = mtime_ns(st);
     if (f->size_ > 0) {
         void* m = ::mmap(nullptr, f->size_, PROT_READ, MAP_PRIVATE, fd, 0);
         if (m == MAP_FAILED) {
@@ -36,7 +47,7 @@ Result<FilePtr> MappedFile::open(const std::filesystem::path& path) {
         f->map_ = m;
         f->data_ = static_cast<const uint8_t*>(m);
     }
-    ::close(fd);  // the mapping keeps the file alive
+    f->fd_ = fd;
     return FilePtr(std::move(f));
 }
 
@@ -51,6 +62,25 @@ FilePtr MappedFile::from_bytes(std::string name, std::vector<uint8_t> bytes) {
 
 MappedFile::~MappedFile() {
     if (map_) ::munmap(map_, size_);
+    if (fd_ >= 0) ::close(fd_);
+}
+
+Status MappedFile::check_unchanged() const {
+    if (fd_ < 0) return {};
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return make_error("{}: cannot stat: {}", path_, std::strerror(errno));
+    const uint64_t now = uint64_t(st.st_size);
+    if (now < size_)
+        return make_error("{}: the file was truncated to {} bytes since it was opened ({} bytes); reopen it", path_,
+                          now, size_);
+    if (now != size_ || mtime_ns(st) != mtime_ns_)
+        return make_error("{}: the file was modified since it was opened; reopen it", path_);
+    // Replaced (renamed over): our mapping still shows the old file, which is safe
+    // to read but no longer what the user sees on disk. A path that is gone is fine.
+    struct stat cur {};
+    if (::stat(path_.c_str(), &cur) == 0 && (uint64_t(cur.st_dev) != dev_ || uint64_t(cur.st_ino) != ino_))
+        return make_error("{}: the file was replaced since it was opened; reopen it", path_);
+    return {};
 }
 
 }  // namespace qs::io

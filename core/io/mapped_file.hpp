@@ -1,6 +1,9 @@
 // A read-only view of a file's bytes: memory-mapped (so opening a 15 GB model
 // touches only the pages we read), or an owned buffer for bytes that had to be
-// produced at open time (e.g. ONNX values stored as varints).
+// produced at open time (e.g. ONNX values stored as varints). A mapped file
+// keeps its descriptor so check_unchanged() can tell, before a tensor is read,
+// whether the file was truncated (reading a page past the new end raises SIGBUS),
+// rewritten in place or replaced since it was opened.
 #pragma once
 
 #include "core/util/result.hpp"
@@ -27,6 +30,12 @@ public:
     uint64_t size() const { return size_; }
     const uint8_t* data() const { return data_; }
     std::span<const uint8_t> bytes() const { return {data_, size_}; }
+    bool in_memory() const { return fd_ < 0; }
+
+    // OK when the file on disk is still the one mapped, with the size and
+    // modification time it had at open; otherwise an error naming the file and
+    // what changed. Always OK for bytes in memory.
+    Status check_unchanged() const;
     // Bytes [offset, offset+length); the caller has checked range_fits().
     std::span<const uint8_t> slice(uint64_t offset, uint64_t length) const {
         return {data_ + offset, static_cast<size_t>(length)};
@@ -38,6 +47,9 @@ private:
     const uint8_t* data_ = nullptr;
     uint64_t size_ = 0;
     void* map_ = nullptr;          // mmap base, when mapped
+    int fd_ = -1;                  // kept open while mapped, for fstat
+    uint64_t dev_ = 0, ino_ = 0;   // identity, size and mtime at open
+    int64_t mtime_ns_ = 0;
     std::vector<uint8_t> owned_;   // when built from bytes
 };
 

@@ -269,7 +269,12 @@ Result<NpyHeader> parse_npy_header(std::span<const uint8_t> b) {
 Result<ModelIndex> open_npy(const std::filesystem::path& path) {
     auto f = MappedFile::open(path);
     if (!f) return f.error();
-    const MappedFile& file = **f;
+    return open_npy(*f);
+}
+
+Result<ModelIndex> open_npy(FilePtr f) {
+    const MappedFile& file = *f;
+    const std::filesystem::path path = file.path();
     const std::string p = file.path();
     auto h = parse_npy_header(file.bytes());
     if (!h) return make_error("{}: {}", p, h.message());
@@ -281,7 +286,7 @@ Result<ModelIndex> open_npy(const std::filesystem::path& path) {
     ModelIndex m;
     m.path = path.string();
     m.format = "npy";
-    m.files.push_back(*f);
+    m.files.push_back(f);
     TensorInfo t;
     t.name = path.stem().string();
     t.shape = h->shape;
@@ -299,15 +304,19 @@ Result<ModelIndex> open_npy(const std::filesystem::path& path) {
 Result<ModelIndex> open_npz(const std::filesystem::path& path) {
     auto f = MappedFile::open(path);
     if (!f) return f.error();
-    const MappedFile& file = **f;
+    return open_npz(*f);
+}
+
+Result<ModelIndex> open_npz(FilePtr f) {
+    const MappedFile& file = *f;
     const std::string p = file.path();
     auto zip = read_zip(file);
     if (!zip) return zip.error();
 
     ModelIndex m;
-    m.path = path.string();
+    m.path = p;
     m.format = "npz";
-    m.files.push_back(*f);
+    m.files.push_back(f);
     uint64_t skipped = 0;
     for (const ZipMember& z : zip->members) {
         if (!std::string_view(z.name).ends_with(".npy")) {

@@ -42,5 +42,9 @@ Result<NpyHeader> parse_npy_header(std::span<const uint8_t> bytes);
 
 Result<ModelIndex> open_npy(const std::filesystem::path& path);
 Result<ModelIndex> open_npz(const std::filesystem::path& path);
+// The same from bytes already mapped (or in memory); the .npy tensor is named
+// after the file's stem.
+Result<ModelIndex> open_npy(FilePtr file);
+Result<ModelIndex> open_npz(FilePtr file);
 
 }  // namespace qs::io

@@ -120,10 +120,8 @@ std::optional<uint64_t> parse_decimal(const std::string& s) {
 
 class OnnxReader {
 public:
-    OnnxReader(const fs::path& path, FilePtr file) : path_(path), file_(std::move(file)), p_(file_->path()) {
-        dir_ = path.parent_path();
-        if (dir_.empty()) dir_ = ".";
-        m_.path = path.string();
+    OnnxReader(const fs::path& dir, FilePtr file) : dir_(dir), file_(std::move(file)), p_(file_->path()) {
+        m_.path = p_;
         m_.format = "onnx";
         m_.files.push_back(file_);
     }
@@ -146,7 +144,7 @@ public:
     }
 
 private:
-    fs::path path_, dir_;
+    fs::path dir_;  // where external data lives; empty = none allowed
     FilePtr file_;
     std::string p_;
     ModelIndex m_;
@@ -566,6 +564,7 @@ private:
             return bad(fmt::format("external data location '{}' is an absolute path", loc));
         for (const auto& part : rel)
             if (part == "..") return bad(fmt::format("external data location '{}' contains '..'", loc));
+        if (dir_.empty()) return bad(fmt::format("external data '{}' cannot be read from an in-memory model", loc));
         const fs::path full = dir_ / rel;
         struct stat st {};
         if (::lstat(full.c_str(), &st) != 0)
@@ -613,7 +612,11 @@ private:
 Result<ModelIndex> open_onnx(const fs::path& path) {
     auto f = MappedFile::open(path);
     if (!f) return f.error();
-    return OnnxReader(path, *f).read();
+    fs::path dir = path.parent_path();
+    if (dir.empty()) dir = ".";
+    return OnnxReader(dir, *f).read();
 }
+
+Result<ModelIndex> open_onnx(FilePtr file, const fs::path& dir) { return OnnxReader(dir, std::move(file)).read(); }
 
 }  // namespace qs::io

@@ -28,5 +28,8 @@
 namespace qs::io {
 
 Result<ModelIndex> open_onnx(const std::filesystem::path& path);
+// The same from bytes already mapped (or in memory). External data is looked up
+// in `dir`; with an empty `dir` a tensor with external data is refused.
+Result<ModelIndex> open_onnx(FilePtr file, const std::filesystem::path& dir);
 
 }  // namespace qs::io

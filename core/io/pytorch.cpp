@@ -113,7 +113,12 @@ std::string ints_string(const std::vector<int64_t>& v) { return shape_string(v);
 Result<ModelIndex> open_pytorch(const std::filesystem::path& path) {
     auto f = MappedFile::open(path);
     if (!f) return f.error();
-    const MappedFile& file = **f;
+    return open_pytorch(*f);
+}
+
+Result<ModelIndex> open_pytorch(FilePtr f) {
+    const MappedFile& file = *f;
+    const std::filesystem::path path = file.path();
     const std::string p = file.path();
     const uint8_t* d = file.data();
     if (file.size() >= 2 && d[0] == 0x80 && d[1] <= 5)
@@ -164,7 +169,7 @@ Result<ModelIndex> open_pytorch(const std::filesystem::path& path) {
     ModelIndex m;
     m.path = path.string();
     m.format = "pytorch";
-    m.files.push_back(*f);
+    m.files.push_back(f);
     m.metadata.push_back({"archive", "string", prefix.substr(0, prefix.size() - 1)});
     if (!version.empty()) m.metadata.push_back({"version", "string", version});
     m.metadata.push_back({"byteorder", "string", byteorder});
@@ -172,7 +177,9 @@ Result<ModelIndex> open_pytorch(const std::filesystem::path& path) {
     for (auto& e : flat.meta) m.metadata.push_back(std::move(e));
 
     std::vector<std::optional<Record>> records(u->storages.size());
-    for (const auto& [name, ti] : flat.tensors) {
+    for (const auto& entry : flat.tensors) {
+        const std::string& name = entry.first;  // not a structured binding: clang 14 cannot capture those
+        const auto& ti = entry.second;
         const pickle::TensorRef& t = u->tensors[ti];
         const pickle::StorageRef& s = u->storages[t.storage];
         auto bad = [&](const std::string& msg) { return make_error("{}: tensor '{}': {}", p, name, msg); };

@@ -25,5 +25,7 @@
 namespace qs::io {
 
 Result<ModelIndex> open_pytorch(const std::filesystem::path& path);
+// The same from bytes already mapped (or in memory).
+Result<ModelIndex> open_pytorch(FilePtr file);
 
 }  // namespace qs::io

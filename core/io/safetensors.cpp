@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -120,9 +121,12 @@ Status parse_header(const MappedFile& f, uint32_t file_id, std::vector<TensorInf
     }
     if (tensors.size() > limits::kMaxTensors) return make_error("{}: too many tensors ({})", path, tensors.size());
 
-    // Contiguity, as the reference reader: sorted by offset, no gaps, no overlap.
-    std::stable_sort(tensors.begin(), tensors.end(),
-                     [](const TensorInfo& a, const TensorInfo& b) { return a.offset < b.offset; });
+    // Contiguity, as the reference reader: sorted by (begin, end), no gaps, no overlap.
+    // Sorting by the pair puts an empty tensor (begin == end) before a non-empty one
+    // that starts at the same offset.
+    std::stable_sort(tensors.begin(), tensors.end(), [](const TensorInfo& a, const TensorInfo& b) {
+        return a.offset != b.offset ? a.offset < b.offset : a.nbytes < b.nbytes;
+    });
     uint64_t expect = data_start;
     for (const TensorInfo& t : tensors) {
         if (t.offset != expect)
@@ -152,13 +156,82 @@ bool safe_relative_name(const std::string& name) {
 Result<ModelIndex> open_safetensors(const fs::path& path) {
     auto f = MappedFile::open(path);
     if (!f) return f.error();
+    return open_safetensors(*f);
+}
+
+Result<ModelIndex> open_safetensors(FilePtr file) {
     ModelIndex m;
-    m.path = path.string();
+    m.path = file->path();
     m.format = "safetensors";
-    m.files.push_back(*f);
-    QS_TRY(parse_header(**f, 0, m.tensors, m.metadata));
+    m.files.push_back(file);
+    QS_TRY(parse_header(*file, 0, m.tensors, m.metadata));
     return m;
 }
+
+namespace {
+
+// Reads an index.json: its metadata into `m`, tensor -> shard into `weight_map`,
+// the distinct shard names (sorted) into `shards`.
+Status read_index(const MappedFile& f, ModelIndex& m, std::map<std::string, std::string>& weight_map,
+                  std::vector<std::string>& shards) {
+    const std::string& ip = f.path();
+    auto text = std::string_view(reinterpret_cast<const char*>(f.data()), f.size());
+    auto parsed = parse_json_strict(text, 4, ip + ": not valid JSON");
+    if (!parsed) return parsed.error();
+    const json& j = *parsed;
+    if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
+        return make_error("{}: no 'weight_map' object", ip);
+    if (j.contains("metadata") && j["metadata"].is_object())
+        for (auto it = j["metadata"].begin(); it != j["metadata"].end(); ++it)
+            m.metadata.push_back({it.key(), it.value().is_string() ? "string" : "json",
+                                  it.value().is_string() ? it.value().get<std::string>() : it.value().dump()});
+    std::set<std::string> distinct;
+    for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
+        if (!it.value().is_string()) return make_error("{}: tensor '{}': shard name is not a string", ip, it.key());
+        const std::string shard = it.value().get<std::string>();
+        if (!safe_relative_name(shard))
+            return make_error("{}: tensor '{}': shard '{}' is not a plain relative file name", ip, it.key(), shard);
+        weight_map[it.key()] = shard;
+        distinct.insert(shard);
+    }
+    if (distinct.size() > limits::kMaxShards) return make_error("{}: too many shards", ip);
+    shards.assign(distinct.begin(), distinct.end());
+    return {};
+}
+
+// Maps every shard, parses its header, and cross-checks the index's weight_map.
+Status load_shards(ModelIndex& m, const std::string& index_path, const std::vector<std::string>& shards,
+                   const std::map<std::string, std::string>& weight_map, const ShardOpener& open_shard) {
+    for (const std::string& shard : shards) {
+        auto f = open_shard(shard);
+        if (!f) return f.error();
+        const uint32_t id = uint32_t(m.files.size());
+        m.files.push_back(*f);
+        std::vector<MetaEntry> meta;
+        QS_TRY(parse_header(**f, id, m.tensors, meta));
+        if (id == 0)
+            for (auto& e : meta) m.metadata.push_back(std::move(e));
+    }
+
+    // Every tensor must be unique, and where an index names its shard, it must be there.
+    std::map<std::string, uint32_t> where;
+    for (const TensorInfo& t : m.tensors) {
+        if (!where.emplace(t.name, t.file).second)
+            return make_error("{}: tensor '{}' appears in more than one shard", m.path, t.name);
+    }
+    for (const auto& [name, shard] : weight_map) {
+        auto it = where.find(name);
+        if (it == where.end())
+            return make_error("{}: tensor '{}': listed in the index but missing from shard '{}'", index_path, name,
+                              shard);
+        if (fs::path(m.files[it->second]->path()).filename() != fs::path(shard).filename())
+            return make_error("{}: tensor '{}': index says shard '{}' but it is in '{}'", index_path, name, shard,
+                              m.files[it->second]->path());
+    }
+    return {};
+}
+
+}  // namespace
 
 Result<ModelIndex> open_safetensors_sharded(const fs::path& index_or_dir) {
     ModelIndex m;
@@ -189,56 +262,21 @@ Result<ModelIndex> open_safetensors_sharded(const fs::path& index_or_dir) {
     if (!index.empty()) {
         auto f = MappedFile::open(index);
         if (!f) return f.error();
-        const std::string ip = index.string();
-        auto text = std::string_view(reinterpret_cast<const char*>((*f)->data()), (*f)->size());
-        auto parsed = parse_json_strict(text, 4, ip + ": not valid JSON");
-        if (!parsed) return parsed.error();
-        const json& j = *parsed;
-        if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
-            return make_error("{}: no 'weight_map' object", ip);
-        if (j.contains("metadata") && j["metadata"].is_object())
-            for (auto it = j["metadata"].begin(); it != j["metadata"].end(); ++it)
-                m.metadata.push_back({it.key(), it.value().is_string() ? "string" : "json",
-                                      it.value().is_string() ? it.value().get<std::string>() : it.value().dump()});
-        for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
-            if (!it.value().is_string())
-                return make_error("{}: tensor '{}': shard name is not a string", ip, it.key());
-            const std::string shard = it.value().get<std::string>();
-            if (!safe_relative_name(shard))
-                return make_error("{}: tensor '{}': shard '{}' is not a plain relative file name", ip, it.key(), shard);
-            weight_map[it.key()] = shard;
-            if (std::find(shards.begin(), shards.end(), shard) == shards.end()) shards.push_back(shard);
-        }
-        std::sort(shards.begin(), shards.end());
-        if (shards.size() > limits::kMaxShards) return make_error("{}: too many shards", ip);
+        QS_TRY(read_index(**f, m, weight_map, shards));
     }
+    QS_TRY(load_shards(m, index.string(), shards, weight_map,
+                       [&](const std::string& shard) { return MappedFile::open(dir / shard); }));
+    return m;
+}
 
-    for (const std::string& shard : shards) {
-        auto f = MappedFile::open(dir / shard);
-        if (!f) return f.error();
-        const uint32_t id = uint32_t(m.files.size());
-        m.files.push_back(*f);
-        std::vector<MetaEntry> meta;
-        QS_TRY(parse_header(**f, id, m.tensors, meta));
-        if (id == 0)
-            for (auto& e : meta) m.metadata.push_back(std::move(e));
-    }
-
-    // Every tensor must be unique, and where an index names its shard, it must be there.
-    std::map<std::string, uint32_t> where;
-    for (const TensorInfo& t : m.tensors) {
-        if (!where.emplace(t.name, t.file).second)
-            return make_error("{}: tensor '{}' appears in more than one shard", m.path, t.name);
-    }
-    for (const auto& [name, shard] : weight_map) {
-        auto it = where.find(name);
-        if (it == where.end())
-            return make_error("{}: tensor '{}': listed in the index but missing from shard '{}'", index.string(), name,
-                              shard);
-        if (fs::path(m.files[it->second]->path()).filename() != fs::path(shard).filename())
-            return make_error("{}: tensor '{}': index says shard '{}' but it is in '{}'", index.string(), name, shard,
-                              m.files[it->second]->path());
-    }
+Result<ModelIndex> open_safetensors_sharded(FilePtr index_json, const ShardOpener& open_shard) {
+    ModelIndex m;
+    m.path = index_json->path();
+    m.format = "safetensors";
+    std::map<std::string, std::string> weight_map;
+    std::vector<std::string> shards;
+    QS_TRY(read_index(*index_json, m, weight_map, shards));
+    QS_TRY(load_shards(m, m.path, shards, weight_map, open_shard));
     return m;
 }
 

@@ -16,12 +16,19 @@
 #include "core/util/result.hpp"
 
 #include <filesystem>
+#include <functional>
 
 namespace qs::io {
 
 // One .safetensors file.
 Result<ModelIndex> open_safetensors(const std::filesystem::path& path);
+// The same from bytes already mapped (or in memory, e.g. a fuzzer's input).
+Result<ModelIndex> open_safetensors(FilePtr file);
 // An index.json or a folder holding shards (with or without an index.json).
 Result<ModelIndex> open_safetensors_sharded(const std::filesystem::path& index_or_dir);
+// An index.json already mapped (or in memory); `open_shard` yields the bytes of a
+// shard named in its weight_map (names are checked to be plain relative names first).
+using ShardOpener = std::function<Result<FilePtr>(const std::string& shard)>;
+Result<ModelIndex> open_safetensors_sharded(FilePtr index_json, const ShardOpener& open_shard);
 
 }  // namespace qs::io

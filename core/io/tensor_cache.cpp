@@ -1,3 +1,4 @@
+// The decoded-tensor LRU (see tensor_cache.hpp).
 #include "core/io/tensor_cache.hpp"
 
 #include "core/io/decode.hpp"
@@ -26,16 +27,12 @@ Result<FloatTensorPtr> TensorCache::get(const std::shared_ptr<const ModelIndex>&
     }
     if (index >= model->tensors.size()) return make_error("{}: no tensor #{}", model->path, index);
     const TensorInfo& info = model->tensors[index];
+    auto data = decode_tensor_capped(*model, index, max_decode_, progress);
+    if (!data) return data.error();
     auto t = std::make_shared<FloatTensor>();
     t->name = info.name;
     t->shape = info.shape;
-    try {
-        t->data.resize(info.numel());
-    } catch (const std::bad_alloc&) {
-        return make_error("{}: tensor '{}': not enough memory to decode {} values", model->path, info.name,
-                          info.numel());
-    }
-    QS_TRY(decode_tensor(*model, index, t->data, progress));
+    t->data = std::move(*data);
 
     const uint64_t bytes = info.decoded_bytes();
     FloatTensorPtr ptr = std::move(t);

@@ -239,23 +239,25 @@ uint32_t round_to_grid(const Grid& g, float v, Rounding mode, double u, bool* sa
         if (saturated) *saturated = true;
         return n - 1;
     }
+    if (mode == Rounding::NearestEven || mode == Rounding::HalfAway) {
+        // the number of decision points strictly below v (ties go to the lower level)
+        uint32_t i = uint32_t(std::lower_bound(g.decision.begin(), g.decision.end(), double(v)) - g.decision.begin());
+        if (mode == Rounding::HalfAway && i < g.decision.size() && g.decision[i] == double(v) && g.decision[i] > 0)
+            ++i;  // a tie above zero goes up, away from zero
+        return i;
+    }
     // i = the last level <= v
-    uint32_t i = uint32_t(std::upper_bound(L.begin(), L.end(), v) - L.begin()) - 1;
+    const uint32_t i = uint32_t(std::upper_bound(L.begin(), L.end(), v) - L.begin()) - 1;
     if (L[i] == v || i + 1 >= n) return i;
-    const double d = g.decision[i];
     switch (mode) {
-        case Rounding::NearestEven: return double(v) > d ? i + 1 : i;
-        case Rounding::HalfAway:
-            if (double(v) == d) return d > 0 ? i + 1 : i;
-            return double(v) > d ? i + 1 : i;
         case Rounding::Floor: return i;
         case Rounding::Ceil: return i + 1;
         case Rounding::Stochastic: {
             const double p = (double(v) - L[i]) / (double(L[i + 1]) - L[i]);
             return u < p ? i + 1 : i;
         }
+        default: return i;
     }
-    return i;
 }
 
 // ----- scales -----

@@ -109,7 +109,8 @@ MxFormat mx_format(MxElement e);
 // `decision[i]` separates levels i and i+1 for the nearest modes (the midpoint
 // for NF4 and k-means, the geometric mean for log2 levels); a value exactly on a
 // decision point goes to the lower level (NearestEven, as bitsandbytes' `x > t`
-// tests) or away from zero (HalfAway). Floor/Ceil take the level below/above;
+// tests: the code is the number of decision points below v) or away from zero
+// (HalfAway). Floor/Ceil take the level below/above;
 // Stochastic goes up with probability (v - lo) / (hi - lo). Values outside
 // [levels.front(), levels.back()] take the end level and set *saturated.
 // ---------------------------------------------------------------------------

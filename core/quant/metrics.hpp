@@ -14,6 +14,7 @@
 #include "core/quant/result.hpp"
 #include "core/quant/spec.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -22,7 +23,7 @@ namespace qs::quant {
 
 // Equal-width binning used for all three histograms. bin(v) is computed in
 // float32 exactly as written, so any implementation doing the same operations
-// gets the same bin: i = floor((v - lo) * inv_width), v == hi goes to the last bin.
+// gets the same bin: i = floor(min((v - lo) * inv_width, bins)), v == hi goes to the last bin.
 struct Binner {
     float lo = 0.0f, hi = 1.0f;
     float inv_width = 1.0f;  // float(bins / (hi - lo)), computed in double
@@ -34,8 +35,8 @@ struct Binner {
     int64_t bin(float v) const {
         if (!(v >= lo)) return -1;
         if (v > hi) return int64_t(bins);
-        const float t = (v - lo) * inv_width;
-        const int64_t i = int64_t(t);  // t >= 0: truncation is floor
+        const float t = std::min((v - lo) * inv_width, float(bins));  // >= 0; clamped so the cast is defined
+        const int64_t i = int64_t(t);                                   // truncation is floor
         return i < int64_t(bins) ? i : int64_t(bins) - 1;
     }
     Histogram empty_histogram() const;

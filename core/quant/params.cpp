@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace qs::quant {
 
@@ -65,6 +66,44 @@ GroupParams clip_params(const QuantSpec& s, double lo, double hi) {
     }
     p.inv_scale = p.scale > 0.0f ? 1.0f / p.scale : 0.0f;
     return p;
+}
+
+double error_bound_for_range(const QuantSpec& s, double lo, double hi) {
+    if (s.clip_lo && s.clip_hi) {
+        lo = *s.clip_lo;
+        hi = *s.clip_hi;
+    }
+    const double factor = s.rounding == Rounding::NearestEven || s.rounding == Rounding::HalfAway ? 0.5 : 1.0;
+    const double amax = std::max(std::fabs(lo), std::fabs(hi));
+    switch (s.scheme) {
+        case Scheme::Int: return clip_params(s, lo, hi).scale * factor;
+        case Scheme::Fp: {
+            const Minifloat f = minifloat_of(s);
+            return std::ldexp(1.0, f.emax() - f.man_bits) * clip_params(s, lo, hi).scale * factor;
+        }
+        case Scheme::NF4: return (1.0 - double(kNF4Levels[14])) * clip_params(s, lo, hi).scale * factor;
+        case Scheme::Log2: return 0.5 * clip_params(s, lo, hi).scale * factor;
+        case Scheme::MX: {
+            const MxFormat m = mx_format(s.mx_element);
+            if (!(amax > 0.0)) return 0.0;
+            int k = 0;
+            std::frexp(amax, &k);
+            const double X = std::ldexp(1.0, std::clamp(k - 1 - m.emax, -127, 127));
+            return (m.is_int ? 0.015625 : std::ldexp(1.0, m.fp.emax() - m.fp.man_bits)) * X * factor;
+        }
+        case Scheme::Binary:
+        case Scheme::Ternary: return amax;
+        case Scheme::KMeans: return 0.0;
+    }
+    return 0.0;
+}
+
+double kmeans_error_bound(const std::vector<float>& book, double min, double max, Rounding r) {
+    if (book.empty()) return 0.0;
+    const double factor = r == Rounding::NearestEven || r == Rounding::HalfAway ? 0.5 : 1.0;
+    double gap = 0.0;
+    for (size_t i = 1; i < book.size(); ++i) gap = std::max(gap, double(book[i]) - double(book[i - 1]));
+    return std::max({gap * factor, double(book.front()) - min, max - double(book.back())});
 }
 
 ElementQuantizer::ElementQuantizer(const QuantSpec& s) : spec(s) {

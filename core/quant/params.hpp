@@ -11,6 +11,7 @@
 #include "core/quant/spec.hpp"
 
 #include <cstdint>
+#include <vector>
 
 namespace qs::quant {
 
@@ -42,6 +43,17 @@ struct GroupParams {
 //   nf4, log2: scale = clip (the largest level is +-1)
 // Scales are rounded to the spec's scale dtype (store_scale) before use.
 GroupParams clip_params(const QuantSpec& s, double lo, double hi);
+
+// Half-width of the error histogram, known before any group is quantized: the
+// largest rounding error a group's grid can have, bounded by the grid of the whole
+// tensor's range [lo, hi] of quantized values (or the manual clip): the step of that
+// grid (times 1/2 for nearest rounding). Group scales never exceed the tensor-level
+// one, so errors of values that did not saturate fall inside. Binary/ternary: amax.
+// k-means uses kmeans_error_bound per group instead (its codebooks come first).
+double error_bound_for_range(const QuantSpec& s, double lo, double hi);
+// k-means: the (half) widest gap of a sorted codebook, or the distance from the end
+// centroids to the group's min/max, whichever is larger.
+double kmeans_error_bound(const std::vector<float>& sorted_book, double min, double max, Rounding r);
 
 // Everything the element quantizer needs besides the group's parameters.
 struct ElementQuantizer {

@@ -1,18 +1,24 @@
-// quantize(): the entry point every consumer calls. Milestone 1 runs the scalar
-// reference; the fused path (fused.cpp) replaces it behind the same signature.
+// quantize(): the entry point every consumer calls. It runs the fused path
+// (fused.cpp); the scalar reference (reference.cpp) is the oracle tests hold it to.
+// No exception leaves this module: an allocation failure becomes an error value.
 #include "core/quant/quantize.hpp"
 
-#include "core/quant/reference.hpp"
+#include "core/quant/fused.hpp"
+
+#include <exception>
+#include <new>
 
 namespace qs::quant {
 
 Result<QuantResult> quantize(const TensorView& x, const QuantSpec& spec, const QuantOptions& opts,
                              const Progress& progress) {
-    progress.set_total(x.data.size());
-    if (!progress.update(0)) return make_error("tensor '{}': cancelled", x.name);
-    auto r = reference::quantize(x, spec, opts);
-    progress.update(x.data.size());
-    return r;
+    try {
+        return fused_quantize(x, spec, opts, progress);
+    } catch (const std::bad_alloc&) {
+        return make_error("tensor '{}': out of memory while quantizing {} values", x.name, x.data.size());
+    } catch (const std::exception& e) {
+        return make_error("tensor '{}': {}", x.name, e.what());
+    }
 }
 
 }  // namespace qs::quant

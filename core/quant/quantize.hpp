@@ -41,6 +41,9 @@ struct QuantOptions {
     uint64_t tensor_key = 0;               // identifies the tensor's contents for the workspace's
                                            //   caches (e.g. a hash of model path + tensor index);
                                            //   0 = never cache
+    std::span<float> dequantized_out;      // caller-owned buffer of numel floats to write x^ into
+                                           //   (instead of allocating QuantResult::dequantized)
+    std::span<int32_t> codes_out;          // the same for codes
 };
 
 Result<QuantResult> quantize(const TensorView& x, const QuantSpec& spec, const QuantOptions& opts = {},

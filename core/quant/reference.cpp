@@ -31,12 +31,6 @@ std::vector<float> sorted_unique(std::vector<float> v) {
     return v;
 }
 
-double largest_step(const std::vector<float>& grid) {
-    double m = 0.0;
-    for (size_t i = 1; i < grid.size(); ++i) m = std::max(m, double(grid[i]) - double(grid[i - 1]));
-    return m;
-}
-
 void resize_outputs(GroupOutput& out, size_t n) {
     out.codes.resize(n);
     out.dequantized.resize(n);
@@ -115,7 +109,6 @@ GroupOutput quantize_int_group(const QuantSpec& s, std::span<const float> values
     }
     for (int64_t q = qmin; q <= qmax; ++q) out.grid.push_back((float(q) - out.params.zero_point) * out.params.scale);
     out.grid = sorted_unique(std::move(out.grid));
-    out.error_bound = out.params.scale * grid_error_factor(s.rounding);
     return out;
 }
 
@@ -154,7 +147,6 @@ GroupOutput quantize_fp_group(const QuantSpec& s, std::span<const float> values,
         if (f.is_finite(c)) out.grid.push_back(f.decode(c) * out.params.scale);
     out.grid = sorted_unique(std::move(out.grid));
     // the widest gap is in the top binade: 2^(emax - man_bits)
-    out.error_bound = std::ldexp(1.0, f.emax() - f.man_bits) * out.params.scale * grid_error_factor(s.rounding);
     return out;
 }
 
@@ -180,7 +172,6 @@ GroupOutput quantize_unit_grid(const QuantSpec& s, const Grid& grid, std::span<c
     }
     for (float l : grid.levels) out.grid.push_back(l * out.params.scale);
     out.grid = sorted_unique(std::move(out.grid));
-    out.error_bound = largest_step(grid.levels) * out.params.scale * grid_error_factor(s.rounding);
     return out;
 }
 
@@ -239,12 +230,9 @@ GroupOutput quantize_mx_group(const QuantSpec& s, std::span<const float> values,
     }
     if (m.is_int) {
         for (int q = -127; q <= 127; ++q) out.grid.push_back((float(q) * 0.015625f) * out.params.scale);
-        out.error_bound = 0.015625 * out.params.scale * grid_error_factor(s.rounding);
     } else {
         for (uint32_t c = 0; c < m.fp.code_count(); ++c)
             if (m.fp.is_finite(c)) out.grid.push_back(m.fp.decode(c) * out.params.scale);
-        out.error_bound =
-            std::ldexp(1.0, m.fp.emax() - m.fp.man_bits) * out.params.scale * grid_error_factor(s.rounding);
     }
     out.grid = sorted_unique(std::move(out.grid));
     return out;
@@ -260,7 +248,7 @@ std::vector<double> kmeans_1d(std::span<const float> values, int k, int max_iter
     for (size_t i = 0; i < v.size(); ++i) prefix[i + 1] = prefix[i] + double(v[i]);
 
     // Linear initialisation between min and max (Deep Compression found it best for weights).
-    const double lo = v.front(), hi = v.back();
+    const double lo = v.front() + 0.0, hi = v.back() + 0.0;  // + 0.0: -0 -> +0
     for (int i = 0; i < k; ++i) c[size_t(i)] = k == 1 ? lo : lo + (hi - lo) * i / (k - 1);
 
     std::vector<size_t> start(size_t(k) + 1, 0), prev;
@@ -314,10 +302,6 @@ GroupOutput quantize_kmeans_group(const QuantSpec& s, std::span<const float> val
         out.saturated[i] = 0;  // values beyond the end centroids are not clipped: there is no clip range
     }
     out.grid = sorted_unique(book);
-    // between centroids: the (half) gap; beyond the end centroids: the distance to min/max
-    const ClipRange mm = calib_minmax(values);
-    out.error_bound = std::max({largest_step(out.grid) * grid_error_factor(s.rounding),
-                                double(book.front()) - mm.lo, mm.hi - double(book.back())});
     return out;
 }
 
@@ -341,8 +325,7 @@ GroupOutput quantize_binary_group(const QuantSpec& s, std::span<const float> val
     }
     out.grid = sorted_unique({-out.params.scale, out.params.scale});
     double amax = 0.0;
-    for (float x : values) amax = std::max(amax, double(std::fabs(x)));
-    out.error_bound = amax + out.params.scale;  // |x - x^| <= |x| + alpha
+    for (float x : values) amax = std::max(amax, double(std::fabs(x)));  // |x - x^| <= |x| + alpha
     return out;
 }
 
@@ -378,7 +361,6 @@ GroupOutput quantize_ternary_group(const QuantSpec& s, std::span<const float> va
     out.grid = sorted_unique({-out.params.scale, 0.0f, out.params.scale});
     double amax = 0.0;
     for (float x : values) amax = std::max(amax, double(std::fabs(x)));
-    out.error_bound = amax + out.params.scale;
     return out;
 }
 
@@ -471,7 +453,9 @@ Result<QuantResult> quantize(const TensorView& x, const QuantSpec& spec, const Q
         r.group_zero_point[g] = out.params.zero_point;
         r.group_clip_lo[g] = float(out.params.clip_lo);
         r.group_clip_hi[g] = float(out.params.clip_hi);
-        err_bound = std::max(err_bound, out.error_bound);
+        if (spec.scheme == Scheme::KMeans)  // the error histogram's width comes from the codebooks
+            err_bound = std::max(err_bound, kmeans_error_bound(out.grid, calib_minmax(values).lo,
+                                                               calib_minmax(values).hi, spec.rounding));
         if (g == 0) {
             r.grid = out.grid;
             r.clip_lo = out.params.clip_lo;
@@ -492,6 +476,18 @@ Result<QuantResult> quantize(const TensorView& x, const QuantSpec& spec, const Q
             data_max = any ? std::max(data_max, double(x.data[i])) : x.data[i];
             any = true;
         }
+    // the error histogram's width: the step of the grid over the range of all quantized values
+    if (spec.scheme != Scheme::KMeans) {
+        double qlo = 0.0, qhi = 0.0;
+        bool anyq = false;
+        for (uint64_t i = 0; i < n; ++i)
+            if (finite[i] && !outlier[i]) {
+                qlo = anyq ? std::min(qlo, double(x.data[i])) : x.data[i];
+                qhi = anyq ? std::max(qhi, double(x.data[i])) : x.data[i];
+                anyq = true;
+            }
+        err_bound = error_bound_for_range(spec, qlo, qhi);
+    }
     const auto [hlo, hhi] = histogram_range(opts.hist_lo, opts.hist_hi, data_min, data_max);
     const double ew = error_histogram_halfwidth(opts.err_hist_halfwidth, err_bound);
     const uint32_t bins = uint32_t(opts.hist_bins);

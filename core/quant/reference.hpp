@@ -23,7 +23,6 @@ struct GroupOutput {
     std::vector<float> dequantized;
     std::vector<uint8_t> saturated;
     std::vector<float> grid;  // this group's dequantized levels, ascending (for plotting)
-    double error_bound = 0.0; // largest |x - x^| of a value that did not saturate (sizes the error histogram)
 };
 
 // `values` are the group's finite, non-outlier elements in C order; `index` their

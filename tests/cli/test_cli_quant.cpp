@@ -81,8 +81,9 @@ TEST(CliQuant, JsonMatchesTorchFixture) {
     const auto& t = j["tensors"][0];
     EXPECT_EQ(t["tensor"], "w");
     EXPECT_EQ(t["numel"], 54);
-    EXPECT_NEAR(t["mse"].get<double>(), (*c)["mse"].get<double>(), 1e-9 * (*c)["mse"].get<double>());
-    EXPECT_NEAR(t["sqnr_db"].get<double>(), (*c)["sqnr_db"].get<double>(), 1e-9);
+    // the fast path's stated bound on sums (docs/quantspec.md section 5): relative 1e-5
+    EXPECT_NEAR(t["mse"].get<double>(), (*c)["mse"].get<double>(), 1e-5 * (*c)["mse"].get<double>());
+    EXPECT_NEAR(t["sqnr_db"].get<double>(), (*c)["sqnr_db"].get<double>(), 1e-4);
     EXPECT_EQ(t["n_groups"], 6);
     EXPECT_EQ(t["groups"]["scale"].size(), 6u);
     for (size_t g = 0; g < 6; ++g) EXPECT_EQ(t["groups"]["scale"][g].get<float>(), (*c)["scales"][g].get<float>());

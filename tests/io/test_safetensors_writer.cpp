@@ -87,3 +87,42 @@ TEST(SafetensorsWriter, FailedWriteLeavesTheOldFile) {
     EXPECT_FALSE(io::write_safetensors(dir / "m.safetensors", std::vector{io::f32_tensor("w", {2}, a)}).ok());
     EXPECT_EQ(read_bytes(dir / "m.safetensors"), before);
 }
+
+TEST(SafetensorsWriter, EmptyTensorTiedWithTheNextOffsetReadsBack) {
+    // "z" (empty) and "b" both begin at byte 8; the header lists "b" first (keys sort),
+    // and the reader must still see the buffer as contiguous (as the reference reader does).
+    TempDir dir;
+    const std::vector<float> a = {1.0f, 2.0f}, b = {3.0f};
+    const std::vector<io::TensorToWrite> ts = {io::f32_tensor("a", {2}, a), io::f32_tensor("z", {0}, {}),
+                                               io::f32_tensor("b", {1}, b)};
+    ASSERT_TRUE(io::write_safetensors(dir / "e.safetensors", ts).ok());
+    auto m = io::open_model(dir / "e.safetensors");
+    ASSERT_TRUE(m.ok()) << m.message();
+    std::vector<float> got(1);
+    ASSERT_TRUE(io::decode_tensor(*m, size_t(m->find("b")), got).ok());
+    EXPECT_EQ(got[0], 3.0f);
+}
+
+TEST(SafetensorsStreamWriter, WritesOneTensorAtATimeWithinDeclaredBounds) {
+    TempDir dir;
+    const std::vector<float> a = {1.0f, 2.0f, 3.0f}, big(1000, 0.5f);
+    auto w = io::SafetensorsStreamWriter::create(
+        dir / "s.safetensors",
+        {{"a", io::DType::F32, {3}}, {"list", io::DType::F32, {1000}}, {"tail", io::DType::F32, {2, 1}}},
+        {{"k", "v"}});
+    ASSERT_TRUE(w.ok()) << w.message();
+    ASSERT_TRUE(w->write_next(std::vector<int64_t>{3}, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(a.data()), 12)).ok());
+    // Fewer elements than the bound (e.g. a data-dependent outlier list).
+    ASSERT_TRUE(w->write_next(std::vector<int64_t>{7}, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(big.data()), 28)).ok());
+    EXPECT_FALSE(w->write_next(std::vector<int64_t>{3, 1}, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(a.data()), 12)).ok());
+    EXPECT_FALSE(std::filesystem::exists(dir / "s.safetensors"));  // nothing at the target before finish()
+    ASSERT_TRUE(w->write_next(std::vector<int64_t>{2, 1}, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(a.data()), 8)).ok());
+    ASSERT_TRUE(w->finish().ok());
+    auto m = io::open_model(dir / "s.safetensors");
+    ASSERT_TRUE(m.ok()) << m.message();
+    EXPECT_EQ(m->tensors[1].shape, (std::vector<int64_t>{7}));
+    std::vector<float> got(2);
+    ASSERT_TRUE(io::decode_tensor(*m, 2, got).ok());
+    EXPECT_EQ(got, (std::vector<float>{1.0f, 2.0f}));
+    EXPECT_EQ(m->files[0]->size() % 8, 0u);  // 8 + header (padded to 8) + 12 + 28 + 8 bytes
+}

@@ -1,0 +1,11 @@
+// libFuzzer target: one .safetensors file (header JSON, offsets, dtypes).
+// Input = the file's bytes, held in memory (MappedFile::from_bytes), then opened,
+// listed and every tensor decoded (fuzz_common.hpp).
+#include "fuzz/fuzz_common.hpp"
+#include "core/io/safetensors.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    auto file = qs::io::MappedFile::from_bytes("fuzz.safetensors", qs::fuzz::to_vector(data, size));
+    qs::fuzz::exercise_model(qs::io::open_safetensors(file));
+    return 0;
+}
