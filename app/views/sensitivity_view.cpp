@@ -83,7 +83,7 @@ void draw_controls(const ViewInput& in, const SensState& ss, SensUi& ui, SensInt
     if (idx) ImGui::TextUnformatted(std::filesystem::path(idx->path).filename().string().c_str());
     else ImGui::TextDisabled("none open (File > Open)");
 
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 20);
     const SensSource resolved = ss.resolved_source(idx);
     const std::string preview = ss.source == SensSource::Auto
                                     ? std::string("automatic: ") + sens_source_label(resolved)
@@ -208,7 +208,7 @@ void draw_bars(const ViewInput& in, const SensState& ss, SensUi& ui, Intents& ou
     ps.y_hi = hi * 3;
     ps.yscale = YScale::Log10;
     ps.integer_x = true;
-    ps.x_label = "layer (model order): sensitivity, log scale; colour and label = chosen spec";
+    ps.x_label = "layers in model order: sensitivity (log scale, +- 1 s.e.); colour and label: the plan's spec";
     const PlotFrame f = begin_plot("sensbars", ps, ui.bars_x, in.pal);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->PushClipRect(f.rect.Min, f.rect.Max, true);
@@ -245,6 +245,12 @@ void draw_bars(const ViewInput& in, const SensState& ss, SensUi& ui, Intents& ou
                 const float ty = std::max(f.rect.Min.y + 1, std::min(y, f.y_px(tc.score + tc.score_se)) - ts.y - 2);
                 dl->AddText(ImVec2(cx - ts.x / 2, ty), in.pal.tick_text, lab.c_str());
             }
+        }
+        {
+            // The tensor's name at the foot of its bar, when it fits.
+            const ImVec2 ns = ImGui::CalcTextSize(tc.name.c_str());
+            if (ns.x < slot - 4)
+                dl->AddText(ImVec2(cx - ns.x / 2, f.rect.Max.y - ns.y - 2), in.pal.tick_text, tc.name.c_str());
         }
         ui.bar_centres.push_back({tc.name, ImVec2(cx, (y + f.rect.Max.y) / 2)});
         if (f.hovered && std::fabs(ImGui::GetIO().MousePos.x - cx) <= slot / 2) hovered = int(i);
@@ -303,7 +309,7 @@ void draw_pareto(const ViewInput& in, const SensState& ss, SensUi& ui, ImVec2 si
     ps.x_label = "model size (bits/weight)";
     ImGui::TextUnformatted("Predicted cost vs size");
     ImGui::SameLine();
-    ImGui::TextDisabled("line: Pareto frontier, ring: this plan, squares: uniform");
+    ImGui::TextDisabled("line: frontier, ring: plan, squares: uniform");
     const PlotFrame f = begin_plot("pareto", ps, ui.pareto_x, in.pal);
     ImDrawList* dl = ImGui::GetWindowDrawList();
     dl->PushClipRect(f.rect.Min, f.rect.Max, true);
@@ -353,7 +359,7 @@ void draw_accuracy(const ViewInput& in, const SensState& ss, SensUi& ui, ImVec2 
         }
         return;
     }
-    ImGui::TextDisabled("%zu frontier points, uniform squares, float dashed", a->frontier.size());
+    ImGui::TextDisabled("%zu frontier points; dashed: float", a->frontier.size());
     const auto& t = ss.computed->table;
     const double params = double(ss.computed->quantized_params);
     const std::vector<size_t> rank = ranks_by_bits(t);
@@ -395,8 +401,7 @@ void draw_accuracy(const ViewInput& in, const SensState& ss, SensUi& ui, ImVec2 
         if (!a->uniform[u]) continue;
         const ImVec2 q = P(ss.plan->uniform[u].bits / params, *a->uniform[u]);
         marker(dl, q, label_color(rank[u], t.candidates.size()), 1, 4.5f);
-        dl->AddText(ImVec2(q.x + 7, q.y - ImGui::GetTextLineHeight() * 0.5f), in.pal.tick_text,
-                    t.candidates[u].label.c_str());
+        dl->AddText(ImVec2(q.x + 7, q.y + 2), in.pal.tick_text, t.candidates[u].label.c_str());
     }
     if (ss.plan_accuracy.value)
         marker(dl, P(ss.plan->doc.avg_bpw(), ss.plan_accuracy.value->accuracy), in.pal.handle_hot, 2, 4.0f);
@@ -505,7 +510,16 @@ void draw_export(const ViewInput& in, const SensState& ss, SensUi& ui, SensInten
         ImGui::TextColored(ss.export_status == JobStatus::Failed ? in.pal.bad : in.pal.good, "%s",
                            ss.export_message.c_str());
     }
-    for (const auto& w : ss.export_warnings) ImGui::TextColored(in.pal.warn, "warning: %s", w.c_str());
+    const auto& ws = ss.export_warnings;
+    for (size_t k = 0; k < ws.size() && k < 2; ++k) ImGui::TextColored(in.pal.warn, "warning: %s", ws[k].c_str());
+    if (ws.size() > 2) {
+        ImGui::TextColored(in.pal.warn, "... and %zu more warnings", ws.size() - 2);
+        if (ImGui::IsItemHovered()) {
+            std::string all;
+            for (const auto& w : ws) all += w + "\n";
+            ImGui::SetTooltip("%s", all.c_str());
+        }
+    }
 }
 
 }  // namespace
@@ -538,7 +552,8 @@ void draw_sensitivity_view(const ViewInput& in, const SensState& ss, SensUi& ui,
     ImGui::BeginChild("accc", ImVec2(0, plots_h), false, ImGuiWindowFlags_NoScrollbar);
     draw_accuracy(in, ss, ui, ImVec2(0, 0));
     ImGui::EndChild();
-    const float table_h = std::max(line * 3, ImGui::GetContentRegionAvail().y - line * 1.2f);
+    const float table_h = std::max(line * 3, ImGui::GetContentRegionAvail().y -
+                                                 line * (1.2f + float(std::min<size_t>(3, ss.export_warnings.size()))));
     draw_table(in, ss, sout, out, table_h);
     draw_export(in, ss, ui, sout);
 }
