@@ -18,6 +18,8 @@
 //   assert models == N   assert sweep_rows OP N   assert message TEXT...
 //   assert ui_scale OP F   assert undo_depth OP N
 //   bench_bits FROM TO ROUNDS   (moves the bits slider, reports frame time and latency)
+//   sens ...                  the Sensitivity window (app/ui/script_sens.cpp): source, candidates,
+//                             compute, cancel, budget, pin, unpin, export, click, assert
 //   quit
 #pragma once
 

@@ -13,6 +13,7 @@ const char* view_name(ViewId v) {
         case ViewId::Metrics: return "Metrics";
         case ViewId::Sweep: return "Whole model";
         case ViewId::Messages: return "Messages";
+        case ViewId::Sensitivity: return "Sensitivity";
         case ViewId::Count: break;
     }
     return "Window";

@@ -10,6 +10,7 @@
 #include "app/state/controller.hpp"
 #include "app/ui/fonts.hpp"
 #include "app/ui/script_runner.hpp"
+#include "app/views/sensitivity_view.hpp"
 #include "app/views/views.hpp"
 #include "core/quant/quantize.hpp"
 #include "core/util/atomic_write.hpp"
@@ -120,6 +121,9 @@ int run_app(const AppOptions& opts) {
     Controller ctl(co);
     Platform* p = plat.get();
     ctl.set_notify([p] { p->wake(); });
+    SensitivityController sens;  // the Sensitivity window (issue 6): its own worker
+    sens.set_notify([p] { p->wake(); });
+    SensUi sens_ui;
     if (opts.ui_scale > 0) ctl.apply(intent::SetUiScale{opts.ui_scale});
     if (opts.theme) ctl.apply(intent::SetTheme{*opts.theme});
     for (const auto& f : opts.files) ctl.apply(intent::OpenFile{f});
@@ -132,6 +136,7 @@ int run_app(const AppOptions& opts) {
     std::unique_ptr<ScriptRunner> runner;
     if (!opts.script.empty())
         runner = std::make_unique<ScriptRunner>(std::move(actions), std::filesystem::path(opts.script).parent_path());
+    if (runner) runner->set_sensitivity(&sens, &sens_ui);
 
     FontState fonts;
     float styled_px = 0;
@@ -147,7 +152,8 @@ int run_app(const AppOptions& opts) {
     for (int frame = 0; !plat->should_close(); ++frame) {
         const auto t0 = Clock::now();
         const AppState& s = ctl.state();
-        const bool idle = !test_mode && ctl.settled() && !s.busy() && captures.empty() && !ImGui::IsAnyMouseDown();
+        const bool idle = !test_mode && ctl.settled() && sens.settled() && !s.busy() && !sens.state().busy() &&
+                          captures.empty() && !ImGui::IsAnyMouseDown();
         plat->new_frame(idle ? 0.5 : 0.0);
         for (auto& f : plat->take_dropped_files()) ctl.apply(intent::OpenFile{f});
 
@@ -172,6 +178,7 @@ int run_app(const AppOptions& opts) {
         const ViewInput in{s, pal, layout, (ui.layout_reset || ui.pin_layout) ? ImGuiCond_Always : ImGuiCond_FirstUseEver,
                            &ui.rects, &dialog, ui.frame_ms};
         Intents intents;
+        SensIntents sens_intents;
         draw_main_menu(in, ui, intents);
         handle_shortcuts(in, ui, intents);
         draw_model_browser(in, ui, intents);
@@ -181,6 +188,7 @@ int run_app(const AppOptions& opts) {
         draw_heatmap_view(in, ui.heat, gpu.get(), intents);
         draw_metrics_view(in, intents);
         draw_sweep_view(in, ui.sweep, intents);
+        draw_sensitivity_view(in, sens.state(), sens_ui, sens_intents, intents);
         draw_messages_view(in, intents);
         draw_status_bar(in, ui, intents);
         draw_about(ui);
@@ -194,7 +202,7 @@ int run_app(const AppOptions& opts) {
         }
         draw_file_dialog(in, ui.file, intents);
         std::vector<CaptureRequest> script_caps;
-        if (runner) runner->after_draw(s, ctl.settled(), ui, intents, script_caps);
+        if (runner) runner->after_draw(s, ctl.settled() && sens.settled(), ui, intents, script_caps);
         for (auto& c : script_caps) captures.push_back({std::move(c), 0});
 
         ImGui::Render();
@@ -243,6 +251,8 @@ int run_app(const AppOptions& opts) {
         }
         ctl.apply(intents);
         ctl.update();
+        sens.apply(sens_intents, ctl.state());
+        sens.update(ctl.state());
 
         if (!opts.config_dir.empty() && io.WantSaveIniSettings) {
             size_t n = 0;

@@ -19,6 +19,9 @@
 
 namespace qs::app {
 
+class SensitivityController;
+struct SensUi;
+
 struct CaptureRequest {
     std::string path;
     ViewId view = ViewId::Count;  // Count = the whole frame
@@ -31,6 +34,11 @@ public:
     void before_frame(ImGuiIO& io);
     // After the views drew this frame. `settled`: the controller has nothing in flight.
     void after_draw(const AppState& s, bool settled, const UiState& ui, Intents& out, std::vector<CaptureRequest>& caps);
+    // The Sensitivity window's controller and UI state, for the `sens` actions (script_sens.cpp).
+    void set_sensitivity(SensitivityController* c, const SensUi* ui) {
+        sens_ = c;
+        sens_ui_ = ui;
+    }
     bool finished() const { return done_; }
     int exit_code() const { return failed_ ? 1 : 0; }
 
@@ -40,6 +48,10 @@ private:
     std::string resolve(const std::string& path) const;
     void run_assert(const ScriptAction& a, const AppState& s);
     void bench(const ScriptAction& a, const AppState& s, bool settled, Intents& out);
+    void sens_action(const ScriptAction& a, const AppState& s);
+
+    SensitivityController* sens_ = nullptr;
+    const SensUi* sens_ui_ = nullptr;
 
     std::vector<ScriptAction> actions_;
     std::filesystem::path base_;

@@ -100,7 +100,7 @@ void draw_main_menu(const ViewInput& in, UiState& ui, Intents& out) {
     }
     if (ImGui::BeginMenu("View")) {
         for (ViewId v : {ViewId::Models, ViewId::Spec, ViewId::Histogram, ViewId::Error, ViewId::Heatmap, ViewId::Metrics,
-                         ViewId::Sweep, ViewId::Messages})
+                         ViewId::Sweep, ViewId::Sensitivity, ViewId::Messages})
             if (ImGui::MenuItem(view_name(v), nullptr, s.show[size_t(v)]))
                 out.push_back(intent::ShowView{v, !s.show[size_t(v)]});
         ImGui::Separator();
@@ -127,6 +127,7 @@ void draw_main_menu(const ViewInput& in, UiState& ui, Intents& out) {
         if (ImGui::MenuItem("Run the spec over the whole model", nullptr, false, !running && !s.models.empty()))
             out.push_back(intent::StartSweep{ui.sweep.weights_only});
         if (ImGui::MenuItem("Cancel the sweep", nullptr, false, running)) out.push_back(intent::CancelSweep{});
+        if (ImGui::MenuItem("Sensitivity and mixed precision...")) out.push_back(intent::ShowView{ViewId::Sensitivity, true});
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Learn")) {

@@ -69,6 +69,16 @@ set_tests_properties(gui.script_failure_is_reported PROPERTIES WILL_FAIL TRUE)
 
 include(${CMAKE_CURRENT_LIST_DIR}/lessons_tests.cmake)  # the Learn windows (app/lessons)
 
+# The Sensitivity window on the demo MLP: compute, budget, pin, click, export (issue 6).
+add_test(NAME gui.script_sensitivity
+  COMMAND ${QS_XVFB} $<TARGET_FILE:quantscope> --script ${CMAKE_CURRENT_LIST_DIR}/scripts/sensitivity.qs ${QS_GUI_VARS})
+set_tests_properties(gui.script_sensitivity PROPERTIES FIXTURES_SETUP gui_sens)
+add_test(NAME gui.sensitivity_not_blank
+  COMMAND qs_png_check nonblank ${QS_GUI_OUT}/sensitivity.png Sensitivity)
+add_test(NAME gui.sensitivity_budget_changes_plot
+  COMMAND qs_png_check differ ${QS_GUI_OUT}/sens_budget3.png ${QS_GUI_OUT}/sensitivity.png Sensitivity 0.005)
+set_tests_properties(gui.sensitivity_not_blank gui.sensitivity_budget_changes_plot PROPERTIES FIXTURES_REQUIRED gui_sens)
+
 get_property(qs_gui_tests DIRECTORY PROPERTY TESTS)
 foreach(t ${qs_gui_tests})
   if(t MATCHES "^gui\\.")
