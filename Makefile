@@ -4,16 +4,18 @@
 #   make asan   the tests built with AddressSanitizer + UBSan (build-asan/)
 #   make bench  the benchmarks (bench/), figures for docs/performance.md
 #   make fuzz   the libFuzzer targets (fuzz/, clang, build-fuzz/), FUZZ_SECONDS each
+#   make sanitize  unit + CLI tests under ASan+UBSan and a short run of every fuzz target (clang, build-san/)
 #   make tsan   the threaded tests (tensor cache, parallel nn) under ThreadSanitizer (build-tsan/)
 BUILD  ?= build
 JOBS   ?= $(shell nproc)
 DEMO   ?= assets/demo/mlp.safetensors
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
 # Tests that run several threads: the tensor cache and core/nn's parallel loops.
 TSAN_TESTS ?= TensorCache*:*Thread*:*Cancel*:*Parallel*
 
-.PHONY: all deps build run test asan bench fuzz tsan clean
+.PHONY: all deps build run test asan sanitize bench fuzz tsan clean
 
 all: build
 
@@ -42,6 +44,9 @@ asan: deps build-asan/CMakeCache.txt
 fuzz: deps
 	JOBS=$(JOBS) scripts/fuzz-smoke.sh $(FUZZ_SECONDS)
 
+sanitize: deps
+	JOBS=$(JOBS) scripts/sanitize.sh $(FUZZ_SMOKE_SECONDS)
+
 build-tsan/CMakeCache.txt:
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQS_SANITIZE=thread -DQS_BUILD_BENCH=OFF -DQS_BUILD_GUI=OFF $(CMAKE_FLAGS)
 
@@ -53,4 +58,4 @@ bench: build
 	$(BUILD)/bench/quantscope_bench
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz build-tsan
+	rm -rf $(BUILD) build-asan build-fuzz build-san build-tsan

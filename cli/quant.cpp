@@ -20,11 +20,18 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <sys/resource.h>
 
 namespace qs::cli {
 namespace {
 
 using nlohmann::json;
+
+// The process's peak resident set so far (what `--all` keeps flat), 0 when unknown.
+uint64_t peak_rss_bytes() {
+    struct rusage ru {};
+    return ::getrusage(RUSAGE_SELF, &ru) == 0 ? uint64_t(ru.ru_maxrss) * 1024 : 0;  // Linux: KiB
+}
 
 // Pooled over tensors: SQNR from summed sum x^2 and sum e^2, bits from summed bits.
 struct Total {
@@ -53,7 +60,9 @@ struct Total {
                 {"bytes_in", bytes_in},        {"bytes", bytes_out},
                 {"bits_per_weight", bpw()},    {"mse", quant::json_number(mse())},
                 {"sqnr_db", quant::json_number(sqnr_db())}, {"max_abs_err", quant::json_number(max_err)},
-                {"seconds", seconds},          {"tensors_per_second", seconds > 0 ? double(tensors) / seconds : 0.0}};
+                {"seconds", seconds},          {"tensors_per_second", seconds > 0 ? double(tensors) / seconds : 0.0},
+                {"params_per_second", seconds > 0 ? double(params) / seconds : 0.0},
+                {"peak_rss_bytes", peak_rss_bytes()}};
     }
 };
 
@@ -207,7 +216,10 @@ void add_quant_command(CLI::App& app, int& exit_code) {
                        "MSE {}\n",
                        total.tensors, human_count(total.params), total.bpw(), human_bytes(total.bytes_out),
                        human_bytes(total.bytes_in), fmt_db(total.sqnr_db()), fmt_sci(total.mse()));
-            fmt::print("  time:  {:.2f} s ({:.1f} tensors/s)\n", seconds, seconds > 0 ? total.tensors / seconds : 0.0);
+            fmt::print("  time:  {:.2f} s ({:.1f} tensors/s, {} params/s), peak resident memory {}\n", seconds,
+                       seconds > 0 ? total.tensors / seconds : 0.0,
+                       human_count(uint64_t(seconds > 0 ? double(total.params) / seconds : 0.0)),
+                       human_bytes(peak_rss_bytes()));
             if (!skipped.empty()) fmt::print("  skipped {} non-float tensor(s)\n", skipped.size());
         }
     });

@@ -68,7 +68,9 @@ Status decode_into(const io::ModelIndex& m, size_t index, std::vector<float>& bu
     } catch (const std::bad_alloc&) {
         return make_error("{}: tensor '{}': not enough memory to decode {} values", m.path, t.name, n);
     }
-    return io::decode_tensor(m, index, std::span<float>(buf.data(), n));
+    Status st = io::decode_tensor(m, index, std::span<float>(buf.data(), n));
+    io::release_tensor_pages(m, index);  // streaming: resident memory stays flat over the model
+    return st;
 }
 
 ProgressBar::ProgressBar(uint64_t total) : total_(total), tty_(isatty(STDERR_FILENO) == 1) {}

@@ -213,3 +213,14 @@ Status decode_tensor(const ModelIndex& model, size_t index, std::span<float> out
 }
 
 }  // namespace qs::io
+
+namespace qs::io {
+
+void release_tensor_pages(const ModelIndex& model, size_t index) {
+    if (index >= model.tensors.size()) return;
+    const TensorInfo& t = model.tensors[index];
+    if (t.file >= model.files.size()) return;
+    model.files[t.file]->release(t.offset, t.nbytes);
+}
+
+}  // namespace qs::io

@@ -21,4 +21,8 @@ Status decode_tensor(const ModelIndex& model, size_t index, std::span<float> out
 Result<std::vector<float>> decode_tensor_capped(const ModelIndex& model, size_t index, uint64_t max_bytes,
                                                 const Progress& progress = {});
 
+// Lets go of the mapped source pages of tensor `index` (see MappedFile::release):
+// for passes over every tensor, so resident memory does not grow with the model.
+void release_tensor_pages(const ModelIndex& model, size_t index);
+
 }  // namespace qs::io

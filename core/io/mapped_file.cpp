@@ -3,6 +3,7 @@
 #include "core/io/mapped_file.hpp"
 
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -63,6 +64,15 @@ FilePtr MappedFile::from_bytes(std::string name, std::vector<uint8_t> bytes) {
 MappedFile::~MappedFile() {
     if (map_) ::munmap(map_, size_);
     if (fd_ >= 0) ::close(fd_);
+}
+
+void MappedFile::release(uint64_t offset, uint64_t length) const {
+    if (!map_ || offset >= size_) return;
+    length = std::min(length, size_ - offset);
+    const uint64_t page = uint64_t(::sysconf(_SC_PAGESIZE));
+    const uint64_t begin = (offset + page - 1) / page * page;  // pages shared with a neighbour stay
+    const uint64_t end = (offset + length) / page * page;
+    if (end > begin) ::madvise(static_cast<uint8_t*>(map_) + begin, size_t(end - begin), MADV_DONTNEED);
 }
 
 Status MappedFile::check_unchanged() const {

@@ -40,6 +40,11 @@ public:
     std::span<const uint8_t> slice(uint64_t offset, uint64_t length) const {
         return {data_ + offset, static_cast<size_t>(length)};
     }
+    // Drops the pages wholly inside [offset, offset+length) from this process's
+    // resident set (they stay in the page cache and are re-read on next touch).
+    // Streaming passes call it after each tensor so resident memory stays flat
+    // across a model larger than RAM. A no-op for bytes in memory.
+    void release(uint64_t offset, uint64_t length) const;
 
 private:
     MappedFile() = default;

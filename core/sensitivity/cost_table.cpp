@@ -95,6 +95,7 @@ Result<CostTable> compute_costs(const io::ModelIndex& m, const std::vector<size_
         if (buf.size() < n) buf.resize(n);
         const std::span<float> x(buf.data(), n);
         QS_TRY(io::decode_tensor(m, k, x));
+        io::release_tensor_pages(m, k);  // one pass over the model: keep resident memory flat
         TensorCosts tc;
         tc.index = k;
         tc.name = info.name;
