@@ -311,6 +311,7 @@ void Controller::reconcile_analysis(LaneId lane, const std::optional<ResultKey>&
     const ResultKey key = *want;
     quant::QuantOptions qopts;
     qopts.hist_bins = key.hist_bins;
+    qopts.tensor_key = tensor_cache_key(uint64_t(key.model), key.tensor);
     auto quantize = opts_.quantize;
     io::TensorCache* tensors = &tensors_;
     if (is_a) ++s_.stats.requests;
@@ -386,6 +387,7 @@ void Controller::reconcile_heatmap(LaneId lane, const std::optional<quant::Quant
     quant::QuantOptions qopts;
     qopts.hist_bins = key.result.hist_bins;
     qopts.keep_dequantized = qopts.keep_codes = key.result.buffers;
+    qopts.tensor_key = tensor_cache_key(uint64_t(key.result.model), key.result.tensor);
     auto quantize = opts_.quantize;
     io::TensorCache* tensors = &tensors_;
     Ticket t = worker_.submit<HeatmapBundle>(

@@ -116,7 +116,7 @@ int run_app(const AppOptions& opts) {
     if (!opts.config_dir.empty() && load_ini(opts.config_dir)) ui.layout_reset = false;
 
     ControllerOptions co;
-    co.quantize = quant::quantize;
+    co.quantize = workspace_quantize();
     co.config_dir = opts.config_dir;
     Controller ctl(co);
     Platform* p = plat.get();
@@ -273,6 +273,10 @@ int run_app(const AppOptions& opts) {
         }
     }
 
+    // Workers may still finish a job and wake the event loop: unhook them from
+    // the window before it goes (the controllers themselves outlive this).
+    ctl.set_notify({});
+    sens.set_notify({});
     gpu.reset();  // GL objects go while the context is current
     plat->shutdown_imgui();
     ImGui::DestroyContext();

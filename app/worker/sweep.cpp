@@ -49,7 +49,9 @@ Result<std::shared_ptr<const SweepTable>> run_sweep(std::shared_ptr<const io::Mo
             row.error = "not enough memory to decode it";
         }
         if (decoded) {
-            if (auto st = io::decode_tensor(*model, todo[k], buf); !st) {
+            Status st = io::decode_tensor(*model, todo[k], buf);
+            io::release_tensor_pages(*model, todo[k]);  // one pass over the model: resident memory stays flat
+            if (!st) {
                 row.error = st.message();
             } else {
                 const quant::TensorView view{buf, info.shape, info.name};

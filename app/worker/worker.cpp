@@ -65,17 +65,22 @@ uint64_t Worker::generation(LaneId lane) const {
 }
 
 void Worker::post(Done d) {
-    std::function<void()> notify;
     {
         std::lock_guard lock(mu_);
         done_.push_back(std::move(d));
-        notify = notify_;
     }
-    if (notify) notify();
+    call_notify();
+}
+
+void Worker::call_notify() {
+    // Called under notify_mu_, so once set_notify({}) returns no call of the old
+    // callback is in flight: the app clears it before its window goes away.
+    std::lock_guard lock(notify_mu_);
+    if (notify_) notify_();
 }
 
 void Worker::set_notify(std::function<void()> notify) {
-    std::lock_guard lock(mu_);
+    std::lock_guard lock(notify_mu_);
     notify_ = std::move(notify);
 }
 
@@ -123,7 +128,6 @@ void Worker::loop() {
             running_.push_back({job.name, job.lane, job.generation, job.progress});
         }
         auto [deliver, if_stale] = job.run(job.progress);
-        std::function<void()> notify;
         {
             // One critical section, so idle() never sees the job neither running nor done.
             std::lock_guard lock(mu_);
@@ -131,9 +135,8 @@ void Worker::loop() {
                                    [&](const Running& r) { return r.generation == job.generation; });
             if (it != running_.end()) running_.erase(it);
             done_.push_back(Done{job.lane, job.generation, std::move(deliver), std::move(if_stale)});
-            notify = notify_;
         }
-        if (notify) notify();
+        call_notify();
     }
 }
 

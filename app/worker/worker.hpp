@@ -80,7 +80,8 @@ public:
     bool idle() const;                       // nothing queued, running or waiting for poll()
     std::vector<JobInfo> active() const;     // running and queued jobs, for a status bar
     // Called (from a worker thread) whenever something is ready for poll(): the
-    // GUI wakes its event loop with it (glfwPostEmptyEvent).
+    // GUI wakes its event loop with it (glfwPostEmptyEvent). After
+    // set_notify({}) returns, the previous callback is never called again.
     void set_notify(std::function<void()> notify);
 
 private:
@@ -104,6 +105,7 @@ private:
     void post(Done d);
     void loop();
     void cancel_locked(LaneId lane);
+    void call_notify();
 
     mutable std::mutex mu_;
     std::condition_variable cv_;
@@ -119,6 +121,7 @@ private:
     std::unordered_map<LaneId, uint64_t> generation_;
     uint64_t next_generation_ = 1;
     bool stop_ = false;
+    std::mutex notify_mu_;            // guards notify_ and its calls (never taken with mu_ held)
     std::function<void()> notify_;
     std::vector<std::thread> threads_;
 };
