@@ -226,23 +226,35 @@ LintReport lint(RuleSet rules, std::vector<LintTensor> tensors, const LintOption
         for (size_t t = 0; t < T.size(); ++t) {
             if (!m.subject[t]) continue;
             std::smatch sm;
-            if (!std::regex_search(T[t].name, sm, re)) continue;
+            try {
+                if (!std::regex_search(T[t].name, sm, re)) continue;
+            } catch (const std::regex_error&) {
+                continue;  // too complex for std::regex: the tensor is left out of this tie
+            }
             std::string k;
             for (size_t g = 1; g < sm.size(); ++g) k += sm[g].str() + '\x1f';
             groups[k].push_back(t);
         }
+        // One finding per tie pattern: the first split group as the example, all members listed.
+        size_t split = 0;
+        std::string example;
+        std::vector<std::string> all;
         for (const auto& [k, members] : groups) {
             std::set<std::string> keys;
             for (size_t t : members) keys.insert(key_of(t));
             if (keys.size() < 2) continue;
-            std::string what;
-            for (size_t t : members) what += fmt::format("{}{} -> {}", what.empty() ? "" : ", ", T[t].name, rep.effective(t));
-            const bool fused = rs.tool != Tool::Llama;
-            add(fused ? Severity::Error : Severity::Warning, "tied-split", "", names_of(members),
-                fmt::format("{}: tied tensors get different specs ({}){}", tool, what,
-                            fused ? "; vLLM fuses them into one kernel and needs one spec"
-                                  : "; llama.cpp accepts it, but the plan meant them to share one"));
+            if (split++ == 0)
+                for (size_t t : members)
+                    example += fmt::format("{}{} -> {}", example.empty() ? "" : ", ", T[t].name, rep.effective(t));
+            for (size_t t : members) all.push_back(T[t].name);
         }
+        if (split == 0) continue;
+        const bool fused = rs.tool != Tool::Llama;
+        add(fused ? Severity::Error : Severity::Warning, "tied-split", "", all,
+            fmt::format("{}: {} tied group{} get{} different specs, e.g. ({}){}", tool, split, split > 1 ? "s" : "",
+                        split > 1 ? "" : "s", example,
+                        fused ? "; vLLM fuses them into one kernel and needs one spec"
+                              : "; llama.cpp accepts it, but the plan meant them to share one"));
     }
 
     // Row length vs the block of the type / group size.

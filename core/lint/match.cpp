@@ -158,11 +158,20 @@ Matches match_rules(const RuleSet& rs, std::span<const LintTensor> tensors, cons
 
     for (size_t t = 0; t < nt; ++t) {
         std::vector<size_t> hits;
-        for (size_t r = 0; r < nr; ++r)
-            if (rule_matches(r, t)) {
+        for (size_t r = 0; r < nr; ++r) {
+            bool hit = false;
+            try {
+                hit = rule_matches(r, t);
+            } catch (const std::regex_error& e) {
+                // std::regex gives up on patterns that backtrack too much (error_complexity/_stack).
+                m.rule_error[r] = std::string("matching gave up (pattern too complex for std::regex: ") + e.what() + ")";
+                comp[r].reset();
+            }
+            if (hit) {
                 m.by_rule[r].push_back(t);
                 hits.push_back(r);
             }
+        }
         if (!m.subject[t] || hits.empty()) continue;
         int win = -1;
         switch (rs.tool) {

@@ -2,6 +2,9 @@
 // packaged library translates Python regex syntax, and the check only needs a scan.
 #include "core/lint/py_regex.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 namespace qs::lint {
 
 Result<std::string> python_to_ecmascript(std::string_view p) {
@@ -56,6 +59,25 @@ Result<std::string> python_to_ecmascript(std::string_view p) {
 }
 
 Result<std::regex> compile_regex(const std::string& ecmascript) {
+    // libstdc++ compiles a{n,m} by copying the atom m times, so nested counted repeats
+    // multiply; refuse before building an automaton of millions of states.
+    double product = 1;
+    for (size_t i = 0; i < ecmascript.size(); ++i) {
+        if (ecmascript[i] == '\\') {
+            ++i;
+            continue;
+        }
+        if (ecmascript[i] != '{') continue;
+        size_t j = i + 1;
+        double bound = 0;
+        while (j < ecmascript.size() && (std::isdigit(static_cast<unsigned char>(ecmascript[j])) || ecmascript[j] == ',')) {
+            if (ecmascript[j] == ',') bound = 0;
+            else bound = bound * 10 + (ecmascript[j] - '0');
+            ++j;
+        }
+        product *= std::max(1.0, bound);
+        if (product > 10000) return make_error("counted repeats {{n,m}} multiply to more than 10000 copies");
+    }
     try {
         return std::regex(ecmascript, std::regex::ECMAScript);
     } catch (const std::regex_error& e) {

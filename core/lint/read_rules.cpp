@@ -6,6 +6,7 @@
 #include "core/export/llama.hpp"
 #include "core/export/plan_json.hpp"
 #include "core/lint/lint.hpp"
+#include "core/lint/py_literal.hpp"
 #include "core/util/read_text.hpp"
 
 #include <fmt/format.h>
@@ -332,6 +333,24 @@ Result<RuleSet> read_gptq_config(std::string_view text, const std::string& sourc
     return rs;
 }
 
+Result<RuleSet> read_gptq_python(std::string_view text, const std::string& source) {
+    nlohmann::ordered_json q = nlohmann::ordered_json::object();
+    if (auto kw = python_call_kwargs(text, "QuantizeConfig"); kw && kw->is_object()) {
+        q = std::move(*kw);
+    } else if (auto qc = python_assignment(text, "quantize_config"); qc && qc->is_object()) {
+        q = std::move(*qc);
+    } else if (!qc && !qc.message().starts_with("no '")) {
+        return make_error("{}: quantize_config: {}", source, qc.message());
+    }
+    if (!q.contains("dynamic") || q["dynamic"].is_null()) {
+        auto d = python_assignment(text, "dynamic");
+        if (!d) return make_error("{}: dynamic: {}", source, d.message());
+        q["dynamic"] = std::move(*d);
+    }
+    if (!q.contains("bits")) return make_error("{}: no base \"bits\" (quantize_config = {{...}} or QuantizeConfig(bits=...))", source);
+    return read_gptq_config(q.dump(), source);
+}
+
 Result<RuleSet> read_compressed_tensors_config(std::string_view text, const std::string& source) {
     auto j = parse_json(text, source);
     if (!j) return j.error();
@@ -447,7 +466,9 @@ Result<RuleSet> read_rules_file(const std::filesystem::path& path, Tool tool, co
                 text->starts_with("#!"))
                 return read_llama_command(*text, src, path.parent_path());
             return read_llama_tensor_types(*text, src);
-        case Tool::GptqModel: return read_gptq_config(*text, src);
+        case Tool::GptqModel:
+            if (path.extension() == ".py") return read_gptq_python(*text, src);
+            return read_gptq_config(*text, src);
         case Tool::CompressedTensors: return read_compressed_tensors_config(*text, src);
     }
     return make_error("unknown tool");

@@ -20,6 +20,10 @@ Result<RuleSet> read_llama_tensor_types(std::string_view text, const std::string
 Result<RuleSet> read_llama_command(std::string_view text, const std::string& source,
                                    const std::filesystem::path& base_dir);
 Result<RuleSet> read_gptq_config(std::string_view text, const std::string& source);
+// A Python file: `dynamic = {...}` plus the base from `quantize_config = {...}` or
+// `QuantizeConfig(bits=..., group_size=..., dynamic=dynamic)` (what our .py export writes,
+// and what GPTQModel's README shows). Literals only; nothing is executed.
+Result<RuleSet> read_gptq_python(std::string_view text, const std::string& source);
 Result<RuleSet> read_compressed_tensors_config(std::string_view text, const std::string& source);
 
 // The rules `export_plan` would write for `plan` in `tool`'s format, read back with the

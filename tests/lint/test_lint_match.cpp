@@ -6,6 +6,7 @@
 #include "core/lint/lint.hpp"
 #include "core/lint/py_regex.hpp"
 #include "core/lint/read_rules.hpp"
+#include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>
 
@@ -276,6 +277,43 @@ TEST(LintGptq, ReaderChecksValuesAndNamesTheKey) {
     EXPECT_EQ(ok->rules[0].block, 128);
 }
 
+TEST(LintGptq, PythonFilesAsWrittenByUsersAndByOurExport) {
+    // GPTQModel README style: raw strings, comments, trailing commas, QuantizeConfig(...).
+    const char* py = R"(from gptqmodel import QuantizeConfig
+dynamic = {
+    # layer 0 gets more bits
+    r"+:.*layers\.0\..*": {"bits": 8, "group_size": 64},
+    '-:.*down_proj': {},   # keep down_proj
+    "+:.*\.q_proj$": {"sym": False,},
+}
+quant_config = QuantizeConfig(bits=4, group_size=128, dynamic=dynamic)
+)";
+    auto rs = read_gptq_python(py, "quant.py");
+    ASSERT_TRUE(rs.ok()) << rs.message();
+    ASSERT_EQ(rs->rules.size(), 3u);
+    EXPECT_EQ(rs->rules[0].pattern, ".*layers\\.0\\..*");
+    EXPECT_EQ(rs->rules[0].assigns, "bits=8 group_size=64");
+    EXPECT_TRUE(rs->rules[1].skip);
+    EXPECT_EQ(rs->rules[2].pattern, ".*\\.q_proj$");
+    EXPECT_EQ(rs->default_assigns, "bits=4 group_size=128");
+    auto r = lint(*rs, hf_model(2), no_ties());
+    EXPECT_EQ(winner_of(r, "model.layers.0.mlp.down_proj.weight"), 0);
+    EXPECT_EQ(winner_of(r, "model.layers.1.mlp.down_proj.weight"), 1);
+    EXPECT_EQ(winner_of(r, "model.layers.1.self_attn.q_proj.weight"), 2);
+
+    auto ours = read_rules_file(test::fixture("export/tiny_dynamic.py"), Tool::GptqModel);
+    ASSERT_TRUE(ours.ok()) << ours.message();
+    EXPECT_EQ(ours->rules.size(), 7u);
+    EXPECT_EQ(ours->default_assigns, "bits=8 group_size=-1 sym=true desc_act=false");
+
+    auto bad = read_gptq_python("dynamic = {\"+:a\": {\"bits\": 4}\nquantize_config = {\"bits\": 4}", "q.py");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.message().find("q.py: dynamic: expected ',' or '}'"), std::string::npos) << bad.message();
+    auto none = read_gptq_python("x = 1\n", "q.py");
+    ASSERT_FALSE(none.ok());
+    EXPECT_EQ(none.message(), "q.py: dynamic: no 'dynamic = ...' assignment");
+}
+
 // ---- compressed-tensors ----
 
 RuleSet ct(const std::string& groups, const std::string& ignore = "[]") {
@@ -358,6 +396,10 @@ TEST(LintPyRegex, TranslatesAndRejects) {
     EXPECT_FALSE(exact_literal("^blk.10$", &lit));
     EXPECT_FALSE(exact_literal("^a\\$", &lit));
     EXPECT_FALSE(exact_literal("^a\\d$", &lit));
+    EXPECT_TRUE(compile_regex("blk\\.\\d{1,3}\\.").ok());
+    auto huge = compile_regex("((a{1000}){1000}){1000}");
+    ASSERT_FALSE(huge.ok());
+    EXPECT_NE(huge.message().find("more than 10000"), std::string::npos);
 }
 
 }  // namespace
