@@ -35,7 +35,7 @@ void print_report(const lint::LintReport& rep, const lint::ToolTensors& tt, size
     size_t pw = 7;
     for (const auto& r : rs.rules) pw = std::max(pw, std::min<size_t>((r.forced ? r.origin : r.pattern).size(), 48));
     size_t aw = 4;
-    for (const auto& r : rs.rules) aw = std::max(aw, std::min<size_t>(r.assigns.size(), 36));
+    for (const auto& r : rs.rules) aw = std::max(aw, std::min<size_t>(r.assigns.size(), 48));
     fmt::print("\n  {:<{}}  {:<{}}  {:>7}  {:>7}  {}\n", "pattern", pw, "type", aw, "matches", "applies", "tensors");
     for (size_t r = 0; r < rs.rules.size(); ++r) {
         const auto& rule = rs.rules[r];

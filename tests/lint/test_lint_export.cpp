@@ -8,6 +8,7 @@
 #include "core/export/tensor_names.hpp"
 #include "core/io/safetensors_writer.hpp"
 #include "core/lint/lint.hpp"
+#include "core/lint/model_tensors.hpp"
 #include "core/lint/read_rules.hpp"
 #include "tests/export/export_test_util.hpp"
 #include "tests/support/process.hpp"
@@ -82,6 +83,29 @@ TEST(LintNames, EveryTableEntryRoundTrips) {
             }
     for (const char* top : {"model.embed_tokens.weight", "model.norm.weight", "lm_head.weight"})
         EXPECT_EQ(*gguf_to_hf_name(*hf_to_gguf_name(top, Arch::Llama), Arch::Llama), top);
+}
+
+TEST(LintNames, ModelTensorsInTheToolsConvention) {
+    io::ModelIndex m;
+    m.format = "gguf";
+    m.metadata.push_back({"general.architecture", "string", "phi3"});
+    for (const char* n : {"token_embd.weight", "blk.0.attn_qkv.weight", "blk.0.ffn_up.weight", "blk.0.weird.weight"}) {
+        io::TensorInfo t;
+        t.name = n;
+        t.shape = {96, 64};
+        m.tensors.push_back(t);
+    }
+    auto hf = lint::tool_tensors(m, lint::Tool::GptqModel);
+    EXPECT_EQ(hf.arch, Arch::Phi3);
+    EXPECT_EQ(hf.mapped, 3u);
+    EXPECT_EQ(hf.unmapped, 1u);
+    EXPECT_EQ(hf.tensors[1].name, "model.layers.0.self_attn.qkv_proj.weight");
+    EXPECT_EQ(hf.tensors[1].model_name, "blk.0.attn_qkv.weight");
+    EXPECT_EQ(hf.tensors[2].name, "model.layers.0.mlp.gate_up_proj.weight");
+    EXPECT_EQ(hf.tensors[3].name, "blk.0.weird.weight");
+    auto gg = lint::tool_tensors(m, lint::Tool::Llama);
+    EXPECT_EQ(gg.mapped, 0u);
+    EXPECT_EQ(gg.tensors[1].name, "blk.0.attn_qkv.weight");
 }
 
 // A plan a careful user would make: ties share a spec, rows divide by 256, lm_head kept.
