@@ -118,7 +118,7 @@ void add_plan_options(CLI::App* sub, PlanArgs& a) {
     sub->add_option("--pin", a.pins, "REGEX=LABEL: tensors whose name matches take that candidate; repeatable");
     sub->add_option("--tie", a.ties, "REGEX: matching tensors with equal capture groups share a spec; repeatable");
     sub->add_flag("--tie-common", a.tie_common, "Tie q/k/v and gate/up per block (Hugging Face and GGUF names)");
-    sub->add_option("--format,-f", a.format, "json, llama, gptqmodel, aimet, safetensors or csv (default json)");
+    sub->add_option("--format,-f", a.format, "json, llama, gptqmodel, aimet, safetensors, csv, modelopt or compressed-tensors (default json)");
     sub->add_option("--out,-o", a.out, "Where to write the plan in --format");
     sub->add_option("--frontier", a.frontier, "Also write the Pareto frontier (bits, bpw, cost) as CSV");
     sub->add_flag("--json", a.json, "Print the summary as JSON");

@@ -2,6 +2,8 @@
 #include "core/export/export.hpp"
 
 #include "core/export/aimet.hpp"
+#include "core/export/compressed_tensors.hpp"
+#include "core/export/modelopt.hpp"
 #include "core/export/csv.hpp"
 #include "core/export/gptqmodel.hpp"
 #include "core/export/llama.hpp"
@@ -15,13 +17,15 @@
 namespace qs::exporter {
 namespace {
 
-constexpr std::array<std::pair<ExportFormat, std::string_view>, 6> kNames{{
+constexpr std::array<std::pair<ExportFormat, std::string_view>, 8> kNames{{
     {ExportFormat::Json, "json"},
     {ExportFormat::Llama, "llama"},
     {ExportFormat::GptqModel, "gptqmodel"},
     {ExportFormat::Aimet, "aimet"},
     {ExportFormat::Safetensors, "safetensors"},
     {ExportFormat::Csv, "csv"},
+    {ExportFormat::ModelOpt, "modelopt"},
+    {ExportFormat::CompressedTensors, "compressed-tensors"},
 }};
 
 }  // namespace
@@ -31,7 +35,7 @@ Result<ExportFormat> parse_export_format(std::string_view name) {
     for (char& c : n) c = char(std::tolower(static_cast<unsigned char>(c)));
     for (auto [f, s] : kNames)
         if (n == s) return f;
-    return make_error("unknown export format '{}' (expected json, llama, gptqmodel, aimet, safetensors or csv)", name);
+    return make_error("unknown export format '{}' (expected json, llama, gptqmodel, aimet, safetensors, csv, modelopt or compressed-tensors)", name);
 }
 
 std::string_view export_format_name(ExportFormat f) {
@@ -68,6 +72,16 @@ Status export_plan(const PlanDocument& plan, ExportFormat format, const std::fil
             return write_file_atomic(out, j->dump(2) + "\n");
         }
         case ExportFormat::Safetensors: return write_quantized_safetensors(plan, out, options, warnings);
+        case ExportFormat::ModelOpt: {
+            auto j = modelopt_config(plan, options, warnings);
+            if (!j) return j.error();
+            return write_file_atomic(out, j->dump(2) + "\n");
+        }
+        case ExportFormat::CompressedTensors: {
+            auto j = compressed_tensors_config(plan, options, warnings);
+            if (!j) return j.error();
+            return write_file_atomic(out, j->dump(2) + "\n");
+        }
     }
     return make_error("unknown export format");
 }

@@ -18,9 +18,10 @@
 
 namespace qs::exporter {
 
-enum class ExportFormat { Json, Llama, GptqModel, Aimet, Safetensors, Csv };
+enum class ExportFormat { Json, Llama, GptqModel, Aimet, Safetensors, Csv, ModelOpt, CompressedTensors };
 
-// "json", "llama", "gptqmodel", "aimet", "safetensors", "csv" (case-insensitive).
+// "json", "llama", "gptqmodel", "aimet", "safetensors", "csv", "modelopt",
+// "compressed-tensors" (case-insensitive).
 Result<ExportFormat> parse_export_format(std::string_view name);
 std::string_view export_format_name(ExportFormat f);
 
@@ -43,6 +44,9 @@ struct ExportOptions {
     // (aimet: scales/offsets; safetensors: the tensors themselves). Must outlive the call.
     const io::ModelIndex* model = nullptr;
     NameConvention names = NameConvention::Auto;
+    // Architecture layout for HF <-> GGUF name mapping ("llama", "gemma2", "phi3", "gpt2",
+    // ... see tensor_names.hpp); empty = guessed from the plan's tensor names.
+    std::string arch;
 
     // safetensors
     SafetensorsMode safetensors_mode = SafetensorsMode::FakeQuant;
@@ -79,6 +83,8 @@ struct ExportOptions {
 //                Python file defining `dynamic = {...}` and `quantize_config = {...}`
 //   aimet        AIMET 1.0.0 encodings JSON (needs options.model)
 //   safetensors  quantized weights (needs options.model)
+//   modelopt     NVIDIA ModelOpt hf_quant_config.json (MIXED_PRECISION, per-module quantized_layers)
+//   compressed-tensors  config.json-style {"quantization_config": {config_groups, ignore}}
 Status export_plan(const PlanDocument& plan, ExportFormat format, const std::filesystem::path& out,
                    const ExportOptions& options = {}, std::vector<std::string>* warnings = nullptr);
 

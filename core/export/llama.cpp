@@ -116,6 +116,16 @@ Result<LlamaPlan> llama_plan(const PlanDocument& plan, const ExportOptions& opti
     LlamaPlan lp;
     std::map<std::string, uint64_t> params_by_type;
     std::map<std::string, std::string> seen;  // gguf name -> plan name
+    Arch arch = Arch::Llama;
+    if (!options.arch.empty()) {
+        auto a = arch_from_name(options.arch);
+        if (!a) return make_error("llama: unknown architecture '{}' for name mapping", options.arch);
+        arch = *a;
+    } else {
+        std::vector<std::string> names;
+        for (const auto& t : plan.tensors) names.push_back(t.name);
+        arch = guess_arch(names);
+    }
     for (const auto& t : plan.tensors) {
         // llama-quantize only touches tensors named *weight with 2 or more dimensions.
         if (t.shape.size() < 2) continue;
@@ -123,7 +133,7 @@ Result<LlamaPlan> llama_plan(const PlanDocument& plan, const ExportOptions& opti
         const bool is_gguf = options.names == NameConvention::Gguf ||
                              (options.names == NameConvention::Auto && looks_like_gguf_name(t.name));
         if (!is_gguf) {
-            auto mapped = hf_to_gguf_name(t.name);
+            auto mapped = hf_to_gguf_name(t.name, arch);
             if (!mapped) {
                 warn(fmt::format("llama: tensor '{}': no llama.cpp (GGUF) name known for it; no override written, "
                                  "it gets the base type",
@@ -192,7 +202,13 @@ std::string llama_quantize_script(const LlamaPlan& lp, const ExportOptions& opti
     if (!options.llama_imatrix.empty()) out += " \\\n  --imatrix " + shell_quote(options.llama_imatrix);
     if (!lp.output_type.empty()) out += " \\\n  --output-tensor-type " + lp.output_type;
     if (!lp.token_embedding_type.empty()) out += " \\\n  --token-embedding-type " + lp.token_embedding_type;
-    for (const auto& o : lp.overrides) out += " \\\n  --tensor-type " + shell_quote(o.pattern + "=" + o.type);
+    // The two flags beat any pattern, so the patterns for their tensors would only be dead weight.
+    for (const auto& o : lp.overrides) {
+        if ((o.tensor == "output.weight" && !lp.output_type.empty()) ||
+            (o.tensor == "token_embd.weight" && !lp.token_embedding_type.empty()))
+            continue;
+        out += " \\\n  --tensor-type " + shell_quote(o.pattern + "=" + o.type);
+    }
     out += " \\\n  " + shell_quote(options.llama_input) + " " + shell_quote(options.llama_output) + " " +
            lp.base_ftype + " \"$@\"\n";
     return out;
