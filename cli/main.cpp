@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     qs::cli::add_sensitivity_command(app, exit_code);
     qs::cli::add_plan_command(app, exit_code);
     qs::cli::add_merge_command(app, exit_code);
+    qs::cli::add_check_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
