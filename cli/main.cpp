@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
     qs::cli::add_plan_command(app, exit_code);
     qs::cli::add_merge_command(app, exit_code);
     qs::cli::add_lint_plan_command(app, exit_code);
+    qs::cli::add_check_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -11,6 +11,7 @@
 #include "app/ui/fonts.hpp"
 #include "app/ui/script_runner.hpp"
 #include "app/views/sensitivity_view.hpp"
+#include "app/views/anomaly_view.hpp"
 #include "app/views/views.hpp"
 #include "core/quant/quantize.hpp"
 #include "core/util/atomic_write.hpp"
@@ -124,6 +125,9 @@ int run_app(const AppOptions& opts) {
     SensitivityController sens;  // the Sensitivity window (issue 6): its own worker
     sens.set_notify([p] { p->wake(); });
     SensUi sens_ui;
+    AnomalyController anom;  // the Anomalies window (issue 9): its own worker
+    anom.set_notify([p] { p->wake(); });
+    AnomalyUi anom_ui;
     if (opts.ui_scale > 0) ctl.apply(intent::SetUiScale{opts.ui_scale});
     if (opts.theme) ctl.apply(intent::SetTheme{*opts.theme});
     for (const auto& f : opts.files) ctl.apply(intent::OpenFile{f});
@@ -137,6 +141,7 @@ int run_app(const AppOptions& opts) {
     if (!opts.script.empty())
         runner = std::make_unique<ScriptRunner>(std::move(actions), std::filesystem::path(opts.script).parent_path());
     if (runner) runner->set_sensitivity(&sens, &sens_ui);
+    if (runner) runner->set_anomalies(&anom, &anom_ui);
 
     FontState fonts;
     float styled_px = 0;
@@ -152,7 +157,7 @@ int run_app(const AppOptions& opts) {
     for (int frame = 0; !plat->should_close(); ++frame) {
         const auto t0 = Clock::now();
         const AppState& s = ctl.state();
-        const bool idle = !test_mode && ctl.settled() && sens.settled() && !s.busy() && !sens.state().busy() &&
+        const bool idle = !test_mode && ctl.settled() && sens.settled() && anom.settled() && !s.busy() && !sens.state().busy() && !anom.state().busy() &&
                           captures.empty() && !ImGui::IsAnyMouseDown();
         plat->new_frame(idle ? 0.5 : 0.0);
         for (auto& f : plat->take_dropped_files()) ctl.apply(intent::OpenFile{f});
@@ -176,9 +181,10 @@ int run_app(const AppOptions& opts) {
         const Layout layout = compute_layout(io.DisplaySize, top, bottom);
         ui.rects.drawn.fill(false);
         const ViewInput in{s, pal, layout, (ui.layout_reset || ui.pin_layout) ? ImGuiCond_Always : ImGuiCond_FirstUseEver,
-                           &ui.rects, &dialog, ui.frame_ms};
+                           &ui.rects, &dialog, ui.frame_ms, &anom.state()};
         Intents intents;
         SensIntents sens_intents;
+        AnomalyIntents anom_intents;
         draw_main_menu(in, ui, intents);
         handle_shortcuts(in, ui, intents);
         draw_model_browser(in, ui, intents);
@@ -189,6 +195,7 @@ int run_app(const AppOptions& opts) {
         draw_metrics_view(in, intents);
         draw_sweep_view(in, ui.sweep, intents);
         draw_sensitivity_view(in, sens.state(), sens_ui, sens_intents, intents);
+        draw_anomaly_view(in, anom.state(), anom_ui, anom_intents, intents);
         draw_messages_view(in, intents);
         draw_status_bar(in, ui, intents);
         draw_about(ui);
@@ -202,7 +209,7 @@ int run_app(const AppOptions& opts) {
         }
         draw_file_dialog(in, ui.file, intents);
         std::vector<CaptureRequest> script_caps;
-        if (runner) runner->after_draw(s, ctl.settled() && sens.settled(), ui, intents, script_caps);
+        if (runner) runner->after_draw(s, ctl.settled() && sens.settled() && anom.settled(), ui, intents, script_caps);
         for (auto& c : script_caps) captures.push_back({std::move(c), 0});
 
         ImGui::Render();
@@ -253,6 +260,8 @@ int run_app(const AppOptions& opts) {
         ctl.update();
         sens.apply(sens_intents, ctl.state());
         sens.update(ctl.state());
+        anom.apply(anom_intents, ctl.state());
+        anom.update(ctl.state());
 
         if (!opts.config_dir.empty() && io.WantSaveIniSettings) {
             size_t n = 0;

@@ -21,6 +21,8 @@ namespace qs::app {
 
 class SensitivityController;
 struct SensUi;
+class AnomalyController;
+struct AnomalyUi;
 
 struct CaptureRequest {
     std::string path;
@@ -39,6 +41,11 @@ public:
         sens_ = c;
         sens_ui_ = ui;
     }
+    // The Anomalies window's, for the `anomaly` actions (script_anomaly.cpp).
+    void set_anomalies(AnomalyController* c, const AnomalyUi* ui) {
+        anom_ = c;
+        anom_ui_ = ui;
+    }
     bool finished() const { return done_; }
     int exit_code() const { return failed_ ? 1 : 0; }
 
@@ -49,6 +56,9 @@ private:
     void run_assert(const ScriptAction& a, const AppState& s);
     void bench(const ScriptAction& a, const AppState& s, bool settled, Intents& out);
     void sens_action(const ScriptAction& a, const AppState& s);
+    void anomaly_action(const ScriptAction& a, const AppState& s);
+    AnomalyController* anom_ = nullptr;
+    const AnomalyUi* anom_ui_ = nullptr;
 
     SensitivityController* sens_ = nullptr;
     const SensUi* sens_ui_ = nullptr;

@@ -4,6 +4,8 @@
 // asks to select it.
 #include "app/views/views.hpp"
 
+#include "app/views/anomaly_view.hpp"
+
 #include "core/io/summary.hpp"
 #include "core/util/units.hpp"
 
@@ -66,6 +68,7 @@ struct TreeDraw {
             ImGui::PushID(int(n.tensor));
             ImGui::TreeNodeEx("##t", fl, "%s", n.label.c_str());
             if (ImGui::IsItemClicked() && !sel) out.push_back(intent::SelectTensor{om.id, n.tensor});
+            draw_anomaly_badge(in, om.id, n.tensor);
             if (sel && reveal) ImGui::SetScrollHereY(0.5f);
             if (ImGui::IsItemHovered()) {
                 ImGui::BeginTooltip();
@@ -73,6 +76,7 @@ struct TreeDraw {
                 ImGui::TextDisabled("%s  %s  %s params  %s", io::shape_string(t.shape).c_str(),
                                     std::string(io::dtype_name(t.dtype)).c_str(), human_count(t.numel()).c_str(),
                                     human_bytes(io::stored_bytes(t)).c_str());
+                anomaly_tooltip_lines(in, om.id, n.tensor);
                 ImGui::EndTooltip();
             }
             ImGui::PopID();

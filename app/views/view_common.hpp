@@ -12,6 +12,8 @@
 
 namespace qs::app {
 
+struct AnomalyState;  // app/state/anomaly.hpp
+
 // A view asking for the file dialog (export, open); the app opens it.
 struct DialogRequest {
     bool requested = false;
@@ -32,6 +34,7 @@ struct ViewInput {
     WindowRects* rects;      // views record where they were drawn (PNG export, scripts)
     DialogRequest* dialog;   // views ask for the file dialog through it
     double frame_ms;
+    const AnomalyState* anomalies = nullptr;  // the last anomaly check (browser badges)
 };
 
 // Begin/End of a view's window; false (and nothing to End) when the view is hidden.

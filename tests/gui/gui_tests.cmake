@@ -89,3 +89,11 @@ foreach(t ${qs_gui_tests})
     set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0")
   endif()
 endforeach()
+
+# The Anomalies window (issue 9): check, badges, a row click selecting the tensor.
+add_test(NAME gui.script_anomalies
+  COMMAND ${QS_XVFB} $<TARGET_FILE:quantscope> --script ${CMAKE_CURRENT_LIST_DIR}/scripts/anomalies.qs ${QS_GUI_VARS})
+set_tests_properties(gui.script_anomalies PROPERTIES FIXTURES_SETUP gui_anomalies)
+add_test(NAME gui.anomalies_not_blank
+  COMMAND qs_png_check nonblank ${QS_GUI_OUT}/anomalies.png Anomalies)
+set_tests_properties(gui.anomalies_not_blank PROPERTIES FIXTURES_REQUIRED gui_anomalies)
