@@ -14,6 +14,7 @@ const char* view_name(ViewId v) {
         case ViewId::Sweep: return "Whole model";
         case ViewId::Messages: return "Messages";
         case ViewId::Sensitivity: return "Sensitivity";
+        case ViewId::SensCompare: return "Compare methods";
         case ViewId::Count: break;
     }
     return "Window";

@@ -10,6 +10,7 @@
 #include "app/state/controller.hpp"
 #include "app/ui/fonts.hpp"
 #include "app/ui/script_runner.hpp"
+#include "app/views/sens_compare_view.hpp"
 #include "app/views/sensitivity_view.hpp"
 #include "app/views/views.hpp"
 #include "core/quant/quantize.hpp"
@@ -124,6 +125,9 @@ int run_app(const AppOptions& opts) {
     SensitivityController sens;  // the Sensitivity window (issue 6): its own worker
     sens.set_notify([p] { p->wake(); });
     SensUi sens_ui;
+    SensCompareController cmp;  // Compare methods window (issue 9): its own worker
+    cmp.set_notify([p] { p->wake(); });
+    SensCompareUi cmp_ui;
     if (opts.ui_scale > 0) ctl.apply(intent::SetUiScale{opts.ui_scale});
     if (opts.theme) ctl.apply(intent::SetTheme{*opts.theme});
     for (const auto& f : opts.files) ctl.apply(intent::OpenFile{f});
@@ -137,6 +141,7 @@ int run_app(const AppOptions& opts) {
     if (!opts.script.empty())
         runner = std::make_unique<ScriptRunner>(std::move(actions), std::filesystem::path(opts.script).parent_path());
     if (runner) runner->set_sensitivity(&sens, &sens_ui);
+    if (runner) runner->set_sens_compare(&cmp);
 
     FontState fonts;
     float styled_px = 0;
@@ -152,7 +157,8 @@ int run_app(const AppOptions& opts) {
     for (int frame = 0; !plat->should_close(); ++frame) {
         const auto t0 = Clock::now();
         const AppState& s = ctl.state();
-        const bool idle = !test_mode && ctl.settled() && sens.settled() && !s.busy() && !sens.state().busy() &&
+        const bool idle = !test_mode && ctl.settled() && sens.settled() && cmp.settled() && !s.busy() &&
+                          !sens.state().busy() && !cmp.state().busy() &&
                           captures.empty() && !ImGui::IsAnyMouseDown();
         plat->new_frame(idle ? 0.5 : 0.0);
         for (auto& f : plat->take_dropped_files()) ctl.apply(intent::OpenFile{f});
@@ -179,6 +185,7 @@ int run_app(const AppOptions& opts) {
                            &ui.rects, &dialog, ui.frame_ms};
         Intents intents;
         SensIntents sens_intents;
+        SensCompareIntents cmp_intents;
         draw_main_menu(in, ui, intents);
         handle_shortcuts(in, ui, intents);
         draw_model_browser(in, ui, intents);
@@ -189,6 +196,7 @@ int run_app(const AppOptions& opts) {
         draw_metrics_view(in, intents);
         draw_sweep_view(in, ui.sweep, intents);
         draw_sensitivity_view(in, sens.state(), sens_ui, sens_intents, intents);
+        draw_sens_compare_view(in, cmp.state(), cmp_ui, cmp_intents, intents);
         draw_messages_view(in, intents);
         draw_status_bar(in, ui, intents);
         draw_about(ui);
@@ -202,7 +210,7 @@ int run_app(const AppOptions& opts) {
         }
         draw_file_dialog(in, ui.file, intents);
         std::vector<CaptureRequest> script_caps;
-        if (runner) runner->after_draw(s, ctl.settled() && sens.settled(), ui, intents, script_caps);
+        if (runner) runner->after_draw(s, ctl.settled() && sens.settled() && cmp.settled(), ui, intents, script_caps);
         for (auto& c : script_caps) captures.push_back({std::move(c), 0});
 
         ImGui::Render();
@@ -253,6 +261,8 @@ int run_app(const AppOptions& opts) {
         ctl.update();
         sens.apply(sens_intents, ctl.state());
         sens.update(ctl.state());
+        cmp.apply(cmp_intents, ctl.state());
+        cmp.update(ctl.state());
 
         if (!opts.config_dir.empty() && io.WantSaveIniSettings) {
             size_t n = 0;
@@ -273,6 +283,7 @@ int run_app(const AppOptions& opts) {
         }
     }
 
+    cmp.shutdown();  // joins its job: nothing may call plat->wake() after plat.reset()
     gpu.reset();  // GL objects go while the context is current
     plat->shutdown_imgui();
     ImGui::DestroyContext();

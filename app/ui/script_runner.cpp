@@ -313,6 +313,8 @@ void ScriptRunner::after_draw(const AppState& s, bool settled, const UiState& ui
         bench_.frame_ms.push_back(frame_ms);
     } else if (v == "sens") {
         sens_action(a, s);
+    } else if (v == "scmp") {
+        sens_compare_action(a, s);
     } else if (v == "quit") {
         done_ = true;
     } else {

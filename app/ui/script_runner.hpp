@@ -20,6 +20,7 @@
 namespace qs::app {
 
 class SensitivityController;
+class SensCompareController;
 struct SensUi;
 
 struct CaptureRequest {
@@ -39,6 +40,8 @@ public:
         sens_ = c;
         sens_ui_ = ui;
     }
+    // The Compare methods window's controller, for the `scmp` actions (script_sens_compare.cpp).
+    void set_sens_compare(SensCompareController* c) { cmp_ = c; }
     bool finished() const { return done_; }
     int exit_code() const { return failed_ ? 1 : 0; }
 
@@ -49,9 +52,11 @@ private:
     void run_assert(const ScriptAction& a, const AppState& s);
     void bench(const ScriptAction& a, const AppState& s, bool settled, Intents& out);
     void sens_action(const ScriptAction& a, const AppState& s);
+    void sens_compare_action(const ScriptAction& a, const AppState& s);
 
     SensitivityController* sens_ = nullptr;
     const SensUi* sens_ui_ = nullptr;
+    SensCompareController* cmp_ = nullptr;
 
     std::vector<ScriptAction> actions_;
     std::filesystem::path base_;

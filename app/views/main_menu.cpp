@@ -100,7 +100,7 @@ void draw_main_menu(const ViewInput& in, UiState& ui, Intents& out) {
     }
     if (ImGui::BeginMenu("View")) {
         for (ViewId v : {ViewId::Models, ViewId::Spec, ViewId::Histogram, ViewId::Error, ViewId::Heatmap, ViewId::Metrics,
-                         ViewId::Sweep, ViewId::Sensitivity, ViewId::Messages})
+                         ViewId::Sweep, ViewId::Sensitivity, ViewId::SensCompare, ViewId::Messages})
             if (ImGui::MenuItem(view_name(v), nullptr, s.show[size_t(v)]))
                 out.push_back(intent::ShowView{v, !s.show[size_t(v)]});
         ImGui::Separator();
@@ -128,6 +128,7 @@ void draw_main_menu(const ViewInput& in, UiState& ui, Intents& out) {
             out.push_back(intent::StartSweep{ui.sweep.weights_only});
         if (ImGui::MenuItem("Cancel the sweep", nullptr, false, running)) out.push_back(intent::CancelSweep{});
         if (ImGui::MenuItem("Sensitivity and mixed precision...")) out.push_back(intent::ShowView{ViewId::Sensitivity, true});
+        if (ImGui::MenuItem("Compare sensitivity methods...")) out.push_back(intent::ShowView{ViewId::SensCompare, true});
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Learn")) {
