@@ -2,9 +2,11 @@
 // per tensor, the sensitivity score of the chosen source (Hessian trace / n with
 // its standard error, mean imatrix importance, or the data-free parameter share)
 // and the predicted cost under one spec (HAWQ-v2 Omega for traces), ranked.
+// `--compare` hands over to cli/sensitivity_compare.cpp (every method side by side).
 #include "cli/command.hpp"
 #include "cli/plan_common.hpp"
 #include "cli/quant_common.hpp"
+#include "cli/sensitivity_compare.hpp"
 
 #include "core/io/open_model.hpp"
 #include "core/quant/result_json.hpp"
@@ -28,11 +30,24 @@ struct SensCmd {
     std::string spec = "int4:g128";
     std::string out;
     bool json = false;
+    bool compare = false;
+    bool spec_given = false;
+    bool no_eigen = false;
+    bool no_fisher = false;
     SelectArgs select;
     SourceArgs source;
 };
 
 int run(const SensCmd& o) {
+    if (o.compare) {
+        if (o.source.demo || !o.source.traces.empty() || !o.out.empty()) {
+            std::cerr << "error: --compare computes every method itself; drop --demo/--traces/--out\n";
+            return kUsage;
+        }
+        CompareArgs c{o.file, o.spec_given ? o.spec : std::string(), o.json, o.no_eigen, o.no_fisher, o.select,
+                      o.source};
+        return run_sensitivity_compare(c);
+    }
     auto m = io::open_model(o.file);
     if (!m) {
         std::cerr << "error: " << m.message() << "\n";
@@ -151,13 +166,23 @@ void add_sensitivity_command(CLI::App& app, int& exit_code) {
     auto o = std::make_shared<SensCmd>();
     auto* sub = app.add_subcommand("sensitivity", "Rank tensors by how much quantizing them should cost");
     sub->add_option("FILE", o->file, "Model file (any format `info` reads)")->required();
-    sub->add_option("--spec,-s", o->spec, "Spec whose predicted cost is shown (default int4:g128)");
+    auto* spec = sub->add_option("--spec,-s", o->spec,
+                                 "Spec whose predicted cost is shown (default int4:g128); with --compare a "
+                                 "comma-separated list (default int2,int3,int4)");
     sub->add_flag("--json", o->json, "Print JSON (docs/plan.md)");
     sub->add_option("--out,-o", o->out, "With --demo: write the traces (quantscope_traces JSON) here");
     sub->add_flag("--eigen", o->source.eigen, "With --demo: also the top Hessian eigenvalue per tensor");
     add_select_options(sub, o->select);
     add_source_options(sub, o->source);
-    sub->callback([o, &exit_code] { exit_code = run(*o); });
+    sub->add_flag("--compare", o->compare,
+                  "Every sensitivity method side by side, with the measured effect and rank correlations on a "
+                  "demo model (docs/sensitivity-compare.md)");
+    sub->add_flag("--no-eigen", o->no_eigen, "With --compare: skip the top-eigenvalue methods");
+    sub->add_flag("--no-fisher", o->no_fisher, "With --compare: skip the Fisher methods");
+    sub->callback([o, spec, &exit_code] {
+        o->spec_given = spec->count() > 0;
+        exit_code = run(*o);
+    });
 }
 
 }  // namespace qs::cli

@@ -15,6 +15,7 @@ const char* view_name(ViewId v) {
         case ViewId::Messages: return "Messages";
         case ViewId::Sensitivity: return "Sensitivity";
         case ViewId::Anomalies: return "Anomalies";
+        case ViewId::SensCompare: return "Compare methods";
         case ViewId::Count: break;
     }
     return "Window";

@@ -36,6 +36,7 @@ Controller::Controller(ControllerOptions opts)
     s_.show[size_t(ViewId::Messages)] = false;
     s_.show[size_t(ViewId::Sensitivity)] = false;
     s_.show[size_t(ViewId::Anomalies)] = false;
+    s_.show[size_t(ViewId::SensCompare)] = false;
     if (!opts_.config_dir.empty()) {
         if (auto st = load_settings(opts_.config_dir, s_.settings); !st) post(Message::Level::Warning, st.message());
     }

@@ -18,7 +18,9 @@ using ModelId = uint32_t;  // unique per opened model, never reused in a session
 
 enum class Theme : uint8_t { Dark, Light };
 enum class CsvExport : uint8_t { Histogram, Groups, Metrics, Sweep };
-enum class ViewId : uint8_t { Models, Spec, Histogram, Error, Heatmap, Metrics, Sweep, Messages, Sensitivity, Anomalies, Count };
+enum class ViewId : uint8_t {
+    Models, Spec, Histogram, Error, Heatmap, Metrics, Sweep, Messages, Sensitivity, Anomalies, SensCompare, Count
+};
 
 namespace intent {
 struct OpenFile { std::string path; };

@@ -10,6 +10,7 @@
 #include "app/state/controller.hpp"
 #include "app/ui/fonts.hpp"
 #include "app/ui/script_runner.hpp"
+#include "app/views/sens_compare_view.hpp"
 #include "app/views/sensitivity_view.hpp"
 #include "app/views/anomaly_view.hpp"
 #include "app/views/views.hpp"
@@ -128,6 +129,9 @@ int run_app(const AppOptions& opts) {
     AnomalyController anom;  // the Anomalies window (issue 9): its own worker
     anom.set_notify([p] { p->wake(); });
     AnomalyUi anom_ui;
+    SensCompareController cmp;  // Compare methods window (issue 9): its own worker
+    cmp.set_notify([p] { p->wake(); });
+    SensCompareUi cmp_ui;
     if (opts.ui_scale > 0) ctl.apply(intent::SetUiScale{opts.ui_scale});
     if (opts.theme) ctl.apply(intent::SetTheme{*opts.theme});
     for (const auto& f : opts.files) ctl.apply(intent::OpenFile{f});
@@ -142,6 +146,7 @@ int run_app(const AppOptions& opts) {
         runner = std::make_unique<ScriptRunner>(std::move(actions), std::filesystem::path(opts.script).parent_path());
     if (runner) runner->set_sensitivity(&sens, &sens_ui);
     if (runner) runner->set_anomalies(&anom, &anom_ui);
+    if (runner) runner->set_sens_compare(&cmp);
 
     FontState fonts;
     float styled_px = 0;
@@ -157,7 +162,8 @@ int run_app(const AppOptions& opts) {
     for (int frame = 0; !plat->should_close(); ++frame) {
         const auto t0 = Clock::now();
         const AppState& s = ctl.state();
-        const bool idle = !test_mode && ctl.settled() && sens.settled() && anom.settled() && !s.busy() && !sens.state().busy() && !anom.state().busy() &&
+        const bool idle = !test_mode && ctl.settled() && sens.settled() && anom.settled() && cmp.settled() &&
+                          !s.busy() && !sens.state().busy() && !anom.state().busy() && !cmp.state().busy() &&
                           captures.empty() && !ImGui::IsAnyMouseDown();
         plat->new_frame(idle ? 0.5 : 0.0);
         for (auto& f : plat->take_dropped_files()) ctl.apply(intent::OpenFile{f});
@@ -185,6 +191,7 @@ int run_app(const AppOptions& opts) {
         Intents intents;
         SensIntents sens_intents;
         AnomalyIntents anom_intents;
+        SensCompareIntents cmp_intents;
         draw_main_menu(in, ui, intents);
         handle_shortcuts(in, ui, intents);
         draw_model_browser(in, ui, intents);
@@ -196,6 +203,7 @@ int run_app(const AppOptions& opts) {
         draw_sweep_view(in, ui.sweep, intents);
         draw_sensitivity_view(in, sens.state(), sens_ui, sens_intents, intents);
         draw_anomaly_view(in, anom.state(), anom_ui, anom_intents, intents);
+        draw_sens_compare_view(in, cmp.state(), cmp_ui, cmp_intents, intents);
         draw_messages_view(in, intents);
         draw_status_bar(in, ui, intents);
         draw_about(ui);
@@ -209,7 +217,9 @@ int run_app(const AppOptions& opts) {
         }
         draw_file_dialog(in, ui.file, intents);
         std::vector<CaptureRequest> script_caps;
-        if (runner) runner->after_draw(s, ctl.settled() && sens.settled() && anom.settled(), ui, intents, script_caps);
+        if (runner)
+            runner->after_draw(s, ctl.settled() && sens.settled() && anom.settled() && cmp.settled(), ui, intents,
+                               script_caps);
         for (auto& c : script_caps) captures.push_back({std::move(c), 0});
 
         ImGui::Render();
@@ -262,6 +272,8 @@ int run_app(const AppOptions& opts) {
         sens.update(ctl.state());
         anom.apply(anom_intents, ctl.state());
         anom.update(ctl.state());
+        cmp.apply(cmp_intents, ctl.state());
+        cmp.update(ctl.state());
 
         if (!opts.config_dir.empty() && io.WantSaveIniSettings) {
             size_t n = 0;
@@ -286,6 +298,8 @@ int run_app(const AppOptions& opts) {
     // the window before it goes (the controllers themselves outlive this).
     ctl.set_notify({});
     sens.set_notify({});
+    anom.set_notify({});
+    cmp.shutdown();  // joins its job: nothing may call plat->wake() after plat.reset()
     gpu.reset();  // GL objects go while the context is current
     plat->shutdown_imgui();
     ImGui::DestroyContext();

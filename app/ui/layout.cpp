@@ -26,6 +26,7 @@ Layout compute_layout(ImVec2 d, float top, float bottom) {
     put(ViewId::Spec, lw + cw, top, rw, h);
     put(ViewId::Sensitivity, lw, top, d.x - lw, h);  // over the centre and right columns
     put(ViewId::Anomalies, lw, top + hist_h, d.x - lw, h - hist_h);  // below the histogram: it shows the clicked tensor
+    put(ViewId::SensCompare, lw, top, d.x - lw, h);  // as Sensitivity
     put(ViewId::Messages, lw + cw * 0.25f, top + h * 0.3f, cw * 0.5f, h * 0.35f);
     return l;
 }

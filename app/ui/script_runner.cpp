@@ -315,6 +315,8 @@ void ScriptRunner::after_draw(const AppState& s, bool settled, const UiState& ui
         sens_action(a, s);
     } else if (v == "anomaly") {
         anomaly_action(a, s);
+    } else if (v == "scmp") {
+        sens_compare_action(a, s);
     } else if (v == "quit") {
         done_ = true;
     } else {

@@ -20,6 +20,7 @@
 namespace qs::app {
 
 class SensitivityController;
+class SensCompareController;
 struct SensUi;
 class AnomalyController;
 struct AnomalyUi;
@@ -46,6 +47,8 @@ public:
         anom_ = c;
         anom_ui_ = ui;
     }
+    // The Compare methods window's controller, for the `scmp` actions (script_sens_compare.cpp).
+    void set_sens_compare(SensCompareController* c) { cmp_ = c; }
     bool finished() const { return done_; }
     int exit_code() const { return failed_ ? 1 : 0; }
 
@@ -59,9 +62,11 @@ private:
     void anomaly_action(const ScriptAction& a, const AppState& s);
     AnomalyController* anom_ = nullptr;
     const AnomalyUi* anom_ui_ = nullptr;
+    void sens_compare_action(const ScriptAction& a, const AppState& s);
 
     SensitivityController* sens_ = nullptr;
     const SensUi* sens_ui_ = nullptr;
+    SensCompareController* cmp_ = nullptr;
 
     std::vector<ScriptAction> actions_;
     std::filesystem::path base_;

@@ -100,7 +100,7 @@ void draw_main_menu(const ViewInput& in, UiState& ui, Intents& out) {
     }
     if (ImGui::BeginMenu("View")) {
         for (ViewId v : {ViewId::Models, ViewId::Spec, ViewId::Histogram, ViewId::Error, ViewId::Heatmap, ViewId::Metrics,
-                         ViewId::Sweep, ViewId::Sensitivity, ViewId::Anomalies, ViewId::Messages})
+                         ViewId::Sweep, ViewId::Sensitivity, ViewId::Anomalies, ViewId::SensCompare, ViewId::Messages})
             if (ImGui::MenuItem(view_name(v), nullptr, s.show[size_t(v)]))
                 out.push_back(intent::ShowView{v, !s.show[size_t(v)]});
         ImGui::Separator();
@@ -129,6 +129,7 @@ void draw_main_menu(const ViewInput& in, UiState& ui, Intents& out) {
         if (ImGui::MenuItem("Cancel the sweep", nullptr, false, running)) out.push_back(intent::CancelSweep{});
         if (ImGui::MenuItem("Sensitivity and mixed precision...")) out.push_back(intent::ShowView{ViewId::Sensitivity, true});
         if (ImGui::MenuItem("Anomalies...")) out.push_back(intent::ShowView{ViewId::Anomalies, true});
+        if (ImGui::MenuItem("Compare sensitivity methods...")) out.push_back(intent::ShowView{ViewId::SensCompare, true});
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Learn")) {
