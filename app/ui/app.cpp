@@ -10,7 +10,9 @@
 #include "app/state/controller.hpp"
 #include "app/ui/fonts.hpp"
 #include "app/ui/script_runner.hpp"
+#include "app/ui/session_glue.hpp"
 #include "app/views/sensitivity_view.hpp"
+#include "app/views/session_view.hpp"
 #include "app/views/views.hpp"
 #include "core/quant/quantize.hpp"
 #include "core/util/atomic_write.hpp"
@@ -137,6 +139,9 @@ int run_app(const AppOptions& opts) {
     if (!opts.script.empty())
         runner = std::make_unique<ScriptRunner>(std::move(actions), std::filesystem::path(opts.script).parent_path());
     if (runner) runner->set_sensitivity(&sens, &sens_ui);
+    SessionGlue session(opts.config_dir, RestorePolicy(opts.restore_session), ctl, sens);  // autosave, restore
+    session.start(ui);
+    if (runner) runner->set_session(&session);
 
     FontState fonts;
     float styled_px = 0;
@@ -191,6 +196,7 @@ int run_app(const AppOptions& opts) {
         draw_sensitivity_view(in, sens.state(), sens_ui, sens_intents, intents);
         draw_messages_view(in, intents);
         draw_status_bar(in, ui, intents);
+        draw_file_changes(in, ui.session);
         draw_about(ui);
         draw_learn_windows(in, ui, intents);
         if (dialog.requested) {
@@ -253,10 +259,12 @@ int run_app(const AppOptions& opts) {
         ctl.update();
         sens.apply(sens_intents, ctl.state());
         sens.update(ctl.state());
+        session.frame(ui);
 
         if (!opts.config_dir.empty() && io.WantSaveIniSettings) {
             size_t n = 0;
             const char* ini = ImGui::SaveIniSettingsToMemory(&n);
+            session.set_ini(std::string(ini, n));
             if (auto st = write_file_atomic(opts.config_dir / "imgui.ini", std::string_view(ini, n)); !st)
                 ctl.post(Message::Level::Warning, st.message());
             io.WantSaveIniSettings = false;
@@ -273,6 +281,7 @@ int run_app(const AppOptions& opts) {
         }
     }
 
+    session.shutdown(ui);  // a clean exit: the final state, and no crash marker left
     gpu.reset();  // GL objects go while the context is current
     plat->shutdown_imgui();
     ImGui::DestroyContext();

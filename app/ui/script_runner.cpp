@@ -313,6 +313,10 @@ void ScriptRunner::after_draw(const AppState& s, bool settled, const UiState& ui
         bench_.frame_ms.push_back(frame_ms);
     } else if (v == "sens") {
         sens_action(a, s);
+    } else if (v == "session") {
+        session_action(a, s, ui);
+    } else if (v == "file") {
+        file_action(a);
     } else if (v == "quit") {
         done_ = true;
     } else {

@@ -20,6 +20,7 @@
 namespace qs::app {
 
 class SensitivityController;
+class SessionGlue;
 struct SensUi;
 
 struct CaptureRequest {
@@ -39,6 +40,8 @@ public:
         sens_ = c;
         sens_ui_ = ui;
     }
+    // The session (app/ui/session_glue.hpp), for the `session` actions (script_session.cpp).
+    void set_session(SessionGlue* s) { session_ = s; }
     bool finished() const { return done_; }
     int exit_code() const { return failed_ ? 1 : 0; }
 
@@ -49,9 +52,12 @@ private:
     void run_assert(const ScriptAction& a, const AppState& s);
     void bench(const ScriptAction& a, const AppState& s, bool settled, Intents& out);
     void sens_action(const ScriptAction& a, const AppState& s);
+    void session_action(const ScriptAction& a, const AppState& s, const UiState& ui);
+    void file_action(const ScriptAction& a);
 
     SensitivityController* sens_ = nullptr;
     const SensUi* sens_ui_ = nullptr;
+    SessionGlue* session_ = nullptr;
 
     std::vector<ScriptAction> actions_;
     std::filesystem::path base_;
