@@ -26,7 +26,9 @@ constexpr const char* kUsage =
     "  --screenshot PNG        with --frames: save the last frame\n"
     "  --render-png PNG        render headless (EGL, no X server) and save a PNG (implies --frames 30)\n"
     "  --headless              use the EGL headless backend (no X server)\n"
-    "  --config-dir DIR        where settings, recent files and the layout live\n"
+    "  --restore-session       restore the last session (by default only after a crash)\n"
+    "  --no-restore-session    do not restore it, even after a crash\n"
+    "  --config-dir DIR        where settings, recent files, the layout and the session live\n"
     "                          (default $XDG_CONFIG_HOME/quantscope; none in --script/--frames runs)\n";
 
 bool parse_size(const char* s, int& w, int& h) { return std::sscanf(s, "%dx%d", &w, &h) == 2 && w >= 320 && h >= 240; }
@@ -78,6 +80,8 @@ int main(int argc, char** argv) {
         } else if (a == "--theme") {
             const std::string t = value();
             o.theme = t == "light" ? qs::app::Theme::Light : qs::app::Theme::Dark;
+        } else if (a == "--restore-session" || a == "--no-restore-session") {
+            o.restore_session = a == "--restore-session" ? 1 : -1;
         } else if (a == "--config-dir") {
             o.config_dir = value();
             config_given = true;

@@ -20,6 +20,9 @@
 //   bench_bits FROM TO ROUNDS   (moves the bits slider, reports frame time and latency)
 //   sens ...                  the Sensitivity window (app/ui/script_sens.cpp): source, candidates,
 //                             compute, cancel, budget, pin, unpin, export, click, assert
+//   session ...               autosave and restore (app/ui/script_session.cpp): wait_saved, wait_restored,
+//                             dump, restore, reopen, assert
+//   file truncate PATH BYTES | file replace PATH WITH | file copy FROM TO   (change files underneath)
 //   quit
 #pragma once
 

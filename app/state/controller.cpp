@@ -49,6 +49,13 @@ void Controller::post(Message::Level level, std::string text) {
     if (s_.messages.size() > 100) s_.messages.erase(s_.messages.begin());
 }
 
+void Controller::restore_specs(const quant::QuantSpec& spec, const std::optional<quant::QuantSpec>& pinned) {
+    s_.spec = spec;
+    s_.pinned = pinned;
+    s_.history = {};
+    reconcile();
+}
+
 bool Controller::settled() const { return worker_.idle(); }
 
 std::shared_ptr<const io::ModelIndex> Controller::model_index(ModelId id) const {

@@ -74,6 +74,8 @@ public:
     bool settled() const;
     void set_notify(std::function<void()> notify) { worker_.set_notify(std::move(notify)); }
     void post(Message::Level level, std::string text);
+    // Session restore (app/state/session_restore.cpp): A and B at once, a fresh undo history.
+    void restore_specs(const quant::QuantSpec& spec, const std::optional<quant::QuantSpec>& pinned);
 
     // Cache sizes, for tests and the status bar.
     size_t cached_results() const { return results_.size(); }

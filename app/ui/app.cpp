@@ -10,9 +10,11 @@
 #include "app/state/controller.hpp"
 #include "app/ui/fonts.hpp"
 #include "app/ui/script_runner.hpp"
+#include "app/ui/session_glue.hpp"
+#include "app/views/anomaly_view.hpp"
 #include "app/views/sens_compare_view.hpp"
 #include "app/views/sensitivity_view.hpp"
-#include "app/views/anomaly_view.hpp"
+#include "app/views/session_view.hpp"
 #include "app/views/views.hpp"
 #include "core/quant/quantize.hpp"
 #include "core/util/atomic_write.hpp"
@@ -147,6 +149,9 @@ int run_app(const AppOptions& opts) {
     if (runner) runner->set_sensitivity(&sens, &sens_ui);
     if (runner) runner->set_anomalies(&anom, &anom_ui);
     if (runner) runner->set_sens_compare(&cmp);
+    SessionGlue session(opts.config_dir, RestorePolicy(opts.restore_session), ctl, sens);  // autosave, restore
+    session.start(ui);
+    if (runner) runner->set_session(&session);
 
     FontState fonts;
     float styled_px = 0;
@@ -206,6 +211,7 @@ int run_app(const AppOptions& opts) {
         draw_sens_compare_view(in, cmp.state(), cmp_ui, cmp_intents, intents);
         draw_messages_view(in, intents);
         draw_status_bar(in, ui, intents);
+        draw_file_changes(in, ui.session);
         draw_about(ui);
         draw_learn_windows(in, ui, intents);
         if (dialog.requested) {
@@ -274,10 +280,12 @@ int run_app(const AppOptions& opts) {
         anom.update(ctl.state());
         cmp.apply(cmp_intents, ctl.state());
         cmp.update(ctl.state());
+        session.frame(ui);
 
         if (!opts.config_dir.empty() && io.WantSaveIniSettings) {
             size_t n = 0;
             const char* ini = ImGui::SaveIniSettingsToMemory(&n);
+            session.set_ini(std::string(ini, n));
             if (auto st = write_file_atomic(opts.config_dir / "imgui.ini", std::string_view(ini, n)); !st)
                 ctl.post(Message::Level::Warning, st.message());
             io.WantSaveIniSettings = false;
@@ -300,6 +308,7 @@ int run_app(const AppOptions& opts) {
     sens.set_notify({});
     anom.set_notify({});
     cmp.shutdown();  // joins its job: nothing may call plat->wake() after plat.reset()
+    session.shutdown(ui);  // a clean exit: the final state, and no crash marker left
     gpu.reset();  // GL objects go while the context is current
     plat->shutdown_imgui();
     ImGui::DestroyContext();

@@ -25,6 +25,7 @@ struct AppOptions {
     std::filesystem::path config_dir;     // settings, recent files, imgui.ini; empty: nothing read or written
     float ui_scale = 0.0f;                // > 0: override the saved UI scale
     std::optional<Theme> theme;
+    int restore_session = 0;              // 1 always, -1 never, 0 after a crash (app/ui/session_glue.hpp)
 };
 
 int run_app(const AppOptions& opts);

@@ -317,6 +317,10 @@ void ScriptRunner::after_draw(const AppState& s, bool settled, const UiState& ui
         anomaly_action(a, s);
     } else if (v == "scmp") {
         sens_compare_action(a, s);
+    } else if (v == "session") {
+        session_action(a, s, ui);
+    } else if (v == "file") {
+        file_action(a);
     } else if (v == "quit") {
         done_ = true;
     } else {

@@ -21,6 +21,7 @@ namespace qs::app {
 
 class SensitivityController;
 class SensCompareController;
+class SessionGlue;
 struct SensUi;
 class AnomalyController;
 struct AnomalyUi;
@@ -49,6 +50,8 @@ public:
     }
     // The Compare methods window's controller, for the `scmp` actions (script_sens_compare.cpp).
     void set_sens_compare(SensCompareController* c) { cmp_ = c; }
+    // The session (app/ui/session_glue.hpp), for the `session` actions (script_session.cpp).
+    void set_session(SessionGlue* s) { session_ = s; }
     bool finished() const { return done_; }
     int exit_code() const { return failed_ ? 1 : 0; }
 
@@ -63,10 +66,13 @@ private:
     AnomalyController* anom_ = nullptr;
     const AnomalyUi* anom_ui_ = nullptr;
     void sens_compare_action(const ScriptAction& a, const AppState& s);
+    void session_action(const ScriptAction& a, const AppState& s, const UiState& ui);
+    void file_action(const ScriptAction& a);
 
     SensitivityController* sens_ = nullptr;
     const SensUi* sens_ui_ = nullptr;
     SensCompareController* cmp_ = nullptr;
+    SessionGlue* session_ = nullptr;
 
     std::vector<ScriptAction> actions_;
     std::filesystem::path base_;

@@ -7,6 +7,7 @@
 #include "app/state/file_listing.hpp"
 #include "app/state/intents.hpp"
 #include "app/state/tensor_tree.hpp"
+#include "app/ui/session_ui.hpp"
 #include "app/widgets/plot.hpp"
 #include "app/worker/sweep.hpp"
 
@@ -126,6 +127,7 @@ struct UiState {
     SweepUi sweep;
     FileDialogUi file;
     WindowRects rects;
+    SessionUi session;            // restore menu item, files changed on disk (app/ui/session_glue.cpp)
     bool layout_reset = true;     // place windows at the layout this frame
     bool pin_layout = false;      // scripts: place them every frame (deterministic screenshots)
     bool show_about = false;

@@ -64,6 +64,9 @@ void draw_main_menu(const ViewInput& in, UiState& ui, Intents& out) {
         }
         if (ImGui::MenuItem("Close model", nullptr, false, s.shown_model != 0))
             out.push_back(intent::CloseModel{s.shown_model});
+        if (ImGui::MenuItem("Restore last session", nullptr, false, ui.session.can_restore))
+            ui.session.restore_requested = true;
+        if (ui.session.can_restore && !ui.session.saved_at.empty()) help_tooltip(("saved " + ui.session.saved_at).c_str());
         ImGui::Separator();
         if (ImGui::BeginMenu("Export")) {
             if (ImGui::MenuItem("Histogram as CSV...", nullptr, false, have_result)) in.dialog->ask(DialogPurpose::CsvHistogram);

@@ -69,6 +69,7 @@ set_tests_properties(gui.script_failure_is_reported PROPERTIES WILL_FAIL TRUE)
 
 include(${CMAKE_CURRENT_LIST_DIR}/lessons_tests.cmake)  # the Learn windows (app/lessons)
 include(${CMAKE_CURRENT_LIST_DIR}/sens_compare_tests.cmake)  # the Compare methods window (issue 9)
+include(${CMAKE_CURRENT_LIST_DIR}/session_tests.cmake)  # sessions, files changing underneath (issue 8)
 
 # The Sensitivity window on the demo MLP: compute, budget, pin, click, export (issue 6).
 add_test(NAME gui.script_sensitivity
