@@ -91,9 +91,9 @@ int run(const Opts& o) {
     plan::PlanRequest req;
     req.budget_bpw = o.budget_bpw;
     auto planned = plan::plan_from_costs(table, req);
-    if (!planned) {
+    if (!planned) {  // the file was fine; the budget is what no plan fits
         std::cerr << "error: " << planned.message() << "\n";
-        return kBadInput;
+        return kUsage;
     }
     const auto exact = option_choice(*m, *planned, planned->exact);
     const auto greedy = option_choice(*m, *planned, planned->greedy);

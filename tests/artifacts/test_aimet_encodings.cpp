@@ -57,10 +57,17 @@ TEST(AimetEncodings, HandComputed061MatchesNumpy) {
         for (size_t c = 0; c < r->channel_mse.size(); ++c)
             EXPECT_NEAR(r->channel_mse[c], want["channel_mse"][c].get<double>(), 1e-12);
     }
-    EXPECT_EQ(enc->params[0].kind, io::AimetKind::PerTensor);
-    EXPECT_FALSE(enc->params[0].symmetric);
-    EXPECT_EQ(enc->params[1].kind, io::AimetKind::PerChannel);
-    EXPECT_TRUE(enc->params[1].symmetric);
+    for (const auto& e : enc->params) {
+        if (e.name == "w") {
+            EXPECT_EQ(e.kind, io::AimetKind::PerTensor);
+            EXPECT_FALSE(e.symmetric);
+            EXPECT_EQ(e.offset, std::vector<double>{-5});
+        } else if (e.name == "w2") {
+            EXPECT_EQ(e.kind, io::AimetKind::PerChannel);
+            EXPECT_TRUE(e.symmetric);
+            EXPECT_EQ(e.scale.size(), 3u);
+        }
+    }
 }
 
 // quantscope's exporter writes 1.0.0 from a quantization; reading it back and
@@ -129,7 +136,7 @@ TEST(AimetEncodings, RejectsBadInput) {
     bad = e;
     bad["enc_type"] = "PER_BLOCK";
     EXPECT_NE(err({{"version", "1.0.0"}, {"param_encodings", {bad}}}).find("block_size"), std::string::npos);
-    EXPECT_NE(err({{"version", "1.0.0"}, {"param_encodings", {{"w", json::array()}}}}).find("1.0.0 layout"),
+    EXPECT_NE(err({{"version", "1.0.0"}, {"param_encodings", {{"w", json::array()}}}}).find("0.6.1 layout"),
               std::string::npos);
     // Shape checks happen when applying.
     auto ok = io::parse_aimet_encodings({{"version", "1.0.0"}, {"param_encodings", {e}}}, "x");

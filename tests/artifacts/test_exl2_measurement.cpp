@@ -176,6 +176,11 @@ TEST(Exl2Measurement, CliComparesBothPlans) {
     EXPECT_EQ(strat["strategy"]["model.layers.0.mlp"]["total_bits"], 27000);  // option 0
     EXPECT_DOUBLE_EQ(strat["strategy"]["model.layers.1.self_attn"]["accuracy"].get<double>(), 0.97);
 
+    auto tight = run_cli({"import-measurement", fixture("artifacts/measurement_small.json").string(), "--budget-bpw",
+                          "1", "--no-anneal"});
+    EXPECT_EQ(tight.exit_code, 1);
+    EXPECT_NE(tight.err.find("below the smallest possible plan"), std::string::npos) << tight.err;
+
     std::ofstream(d / "bad.json") << R"({"measurement": {"model.layers.0.self_attn": [{"accuracy": 0.5}]}})";
     auto b = run_cli({"import-measurement", (d / "bad.json").string(), "--budget-bpw", "4"});
     EXPECT_EQ(b.exit_code, 2);
