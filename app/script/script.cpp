@@ -14,14 +14,14 @@ struct VerbSpec {
     int max_args;  // -1: any
 };
 
-constexpr std::array<VerbSpec, 32> kVerbs{{
+constexpr std::array<VerbSpec, 33> kVerbs{{
     {"open", 1, 1},      {"select", 1, 1},    {"close", 0, 0},       {"spec", 2, 2},       {"preset", 1, -1},
     {"clip", 1, 2},      {"drag_clip", 2, 2}, {"undo", 0, 0},        {"redo", 0, 0},       {"pin", 0, 0},
     {"unpin", 0, 0},     {"swap", 0, 0},      {"heatmap", 1, 1},     {"bins", 1, 1},       {"theme", 1, 1},
     {"scale", 1, 1},     {"show", 2, 2},      {"sweep", 0, 1},       {"cancel_sweep", 0, 0}, {"key", 1, 1},
     {"mouse", 2, 2},     {"click", 2, 2},     {"wait", 0, 1},        {"frames", 1, 1},     {"screenshot", 1, 1},
     {"export", 2, 3},    {"echo", 0, -1},     {"assert", 2, -1},     {"bench_bits", 3, 3}, {"quit", 0, 0},
-    {"message_clear", 0, 0}, {"sens", 1, -1},
+    {"message_clear", 0, 0}, {"sens", 1, -1},       {"imatrix", 1, 1},
 }};
 
 Result<std::string> expand(std::string_view s, const ScriptVars& vars, int line, std::string_view src) {

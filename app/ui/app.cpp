@@ -10,6 +10,7 @@
 #include "app/state/controller.hpp"
 #include "app/ui/fonts.hpp"
 #include "app/ui/script_runner.hpp"
+#include "app/views/imatrix_view.hpp"
 #include "app/views/sensitivity_view.hpp"
 #include "app/views/views.hpp"
 #include "core/quant/quantize.hpp"
@@ -124,6 +125,7 @@ int run_app(const AppOptions& opts) {
     SensitivityController sens;  // the Sensitivity window (issue 6): its own worker
     sens.set_notify([p] { p->wake(); });
     SensUi sens_ui;
+    ImatrixPanel imx;  // the Importance (imatrix) window (issue 9)
     if (opts.ui_scale > 0) ctl.apply(intent::SetUiScale{opts.ui_scale});
     if (opts.theme) ctl.apply(intent::SetTheme{*opts.theme});
     for (const auto& f : opts.files) ctl.apply(intent::OpenFile{f});
@@ -137,6 +139,7 @@ int run_app(const AppOptions& opts) {
     if (!opts.script.empty())
         runner = std::make_unique<ScriptRunner>(std::move(actions), std::filesystem::path(opts.script).parent_path());
     if (runner) runner->set_sensitivity(&sens, &sens_ui);
+    if (runner) runner->set_imatrix(&imx);
 
     FontState fonts;
     float styled_px = 0;
@@ -189,6 +192,7 @@ int run_app(const AppOptions& opts) {
         draw_metrics_view(in, intents);
         draw_sweep_view(in, ui.sweep, intents);
         draw_sensitivity_view(in, sens.state(), sens_ui, sens_intents, intents);
+        draw_imatrix_view(in, imx);
         draw_messages_view(in, intents);
         draw_status_bar(in, ui, intents);
         draw_about(ui);
@@ -202,7 +206,7 @@ int run_app(const AppOptions& opts) {
         }
         draw_file_dialog(in, ui.file, intents);
         std::vector<CaptureRequest> script_caps;
-        if (runner) runner->after_draw(s, ctl.settled() && sens.settled(), ui, intents, script_caps);
+        if (runner) runner->after_draw(s, ctl.settled() && sens.settled() && imx.settled(), ui, intents, script_caps);
         for (auto& c : script_caps) captures.push_back({std::move(c), 0});
 
         ImGui::Render();
@@ -253,6 +257,7 @@ int run_app(const AppOptions& opts) {
         ctl.update();
         sens.apply(sens_intents, ctl.state());
         sens.update(ctl.state());
+        imx.update(ctl.state());
 
         if (!opts.config_dir.empty() && io.WantSaveIniSettings) {
             size_t n = 0;

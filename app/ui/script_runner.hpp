@@ -20,6 +20,7 @@
 namespace qs::app {
 
 class SensitivityController;
+class ImatrixPanel;
 struct SensUi;
 
 struct CaptureRequest {
@@ -39,6 +40,7 @@ public:
         sens_ = c;
         sens_ui_ = ui;
     }
+    void set_imatrix(ImatrixPanel* p) { imx_ = p; }  // the `imatrix PATH` action
     bool finished() const { return done_; }
     int exit_code() const { return failed_ ? 1 : 0; }
 
@@ -52,6 +54,7 @@ private:
 
     SensitivityController* sens_ = nullptr;
     const SensUi* sens_ui_ = nullptr;
+    ImatrixPanel* imx_ = nullptr;
 
     std::vector<ScriptAction> actions_;
     std::filesystem::path base_;

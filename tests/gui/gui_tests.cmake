@@ -89,3 +89,8 @@ foreach(t ${qs_gui_tests})
     set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0")
   endif()
 endforeach()
+
+# The Importance (imatrix) window: bars per input column and the weighted MSE (issue 9).
+# The `imatrix` action fails the script when the file or the figures cannot be made.
+add_test(NAME gui.script_imatrix
+  COMMAND ${QS_XVFB} $<TARGET_FILE:quantscope> --script ${CMAKE_CURRENT_LIST_DIR}/scripts/imatrix.qs ${QS_GUI_VARS})
