@@ -18,5 +18,7 @@ void add_plan_command(CLI::App& app, int& exit_code);
 void add_merge_command(CLI::App& app, int& exit_code);
 void add_lint_plan_command(CLI::App& app, int& exit_code);
 void add_check_command(CLI::App& app, int& exit_code);
+void add_import_measurement_command(CLI::App& app, int& exit_code);
+void add_encodings_command(CLI::App& app, int& exit_code);
 
 }  // namespace qs::cli

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
     qs::cli::add_merge_command(app, exit_code);
     qs::cli::add_lint_plan_command(app, exit_code);
     qs::cli::add_check_command(app, exit_code);
+    qs::cli::add_import_measurement_command(app, exit_code);
+    qs::cli::add_encodings_command(app, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -23,6 +23,7 @@ constexpr auto kVerbs = std::to_array<VerbSpec>({  // sized by its contents: add
     {"export", 2, 3},    {"echo", 0, -1},     {"assert", 2, -1},     {"bench_bits", 3, 3}, {"quit", 0, 0},
     {"message_clear", 0, 0}, {"sens", 1, -1}, {"anomaly", 1, -1}, {"scmp", 1, -1},
     {"session", 1, 4},   {"file", 2, 3},  // app/ui/script_session.cpp
+    {"imatrix", 1, 1},
 });
 
 Result<std::string> expand(std::string_view s, const ScriptVars& vars, int line, std::string_view src) {

@@ -12,6 +12,7 @@
 #include "app/ui/script_runner.hpp"
 #include "app/ui/session_glue.hpp"
 #include "app/views/anomaly_view.hpp"
+#include "app/views/imatrix_view.hpp"
 #include "app/views/sens_compare_view.hpp"
 #include "app/views/sensitivity_view.hpp"
 #include "app/views/session_view.hpp"
@@ -134,6 +135,7 @@ int run_app(const AppOptions& opts) {
     SensCompareController cmp;  // Compare methods window (issue 9): its own worker
     cmp.set_notify([p] { p->wake(); });
     SensCompareUi cmp_ui;
+    ImatrixPanel imx;  // the Importance (imatrix) window (issue 9)
     if (opts.ui_scale > 0) ctl.apply(intent::SetUiScale{opts.ui_scale});
     if (opts.theme) ctl.apply(intent::SetTheme{*opts.theme});
     for (const auto& f : opts.files) ctl.apply(intent::OpenFile{f});
@@ -152,6 +154,7 @@ int run_app(const AppOptions& opts) {
     SessionGlue session(opts.config_dir, RestorePolicy(opts.restore_session), ctl, sens);  // autosave, restore
     session.start(ui);
     if (runner) runner->set_session(&session);
+    if (runner) runner->set_imatrix(&imx);
 
     FontState fonts;
     float styled_px = 0;
@@ -167,7 +170,7 @@ int run_app(const AppOptions& opts) {
     for (int frame = 0; !plat->should_close(); ++frame) {
         const auto t0 = Clock::now();
         const AppState& s = ctl.state();
-        const bool idle = !test_mode && ctl.settled() && sens.settled() && anom.settled() && cmp.settled() &&
+        const bool idle = !test_mode && ctl.settled() && sens.settled() && anom.settled() && cmp.settled() && imx.settled() &&
                           !s.busy() && !sens.state().busy() && !anom.state().busy() && !cmp.state().busy() &&
                           captures.empty() && !ImGui::IsAnyMouseDown();
         plat->new_frame(idle ? 0.5 : 0.0);
@@ -209,6 +212,7 @@ int run_app(const AppOptions& opts) {
         draw_sensitivity_view(in, sens.state(), sens_ui, sens_intents, intents);
         draw_anomaly_view(in, anom.state(), anom_ui, anom_intents, intents);
         draw_sens_compare_view(in, cmp.state(), cmp_ui, cmp_intents, intents);
+        draw_imatrix_view(in, imx);
         draw_messages_view(in, intents);
         draw_status_bar(in, ui, intents);
         draw_file_changes(in, ui.session);
@@ -224,8 +228,8 @@ int run_app(const AppOptions& opts) {
         draw_file_dialog(in, ui.file, intents);
         std::vector<CaptureRequest> script_caps;
         if (runner)
-            runner->after_draw(s, ctl.settled() && sens.settled() && anom.settled() && cmp.settled(), ui, intents,
-                               script_caps);
+            runner->after_draw(s, ctl.settled() && sens.settled() && anom.settled() && cmp.settled() && imx.settled(),
+                               ui, intents, script_caps);
         for (auto& c : script_caps) captures.push_back({std::move(c), 0});
 
         ImGui::Render();
@@ -281,6 +285,7 @@ int run_app(const AppOptions& opts) {
         cmp.apply(cmp_intents, ctl.state());
         cmp.update(ctl.state());
         session.frame(ui);
+        imx.update(ctl.state());
 
         if (!opts.config_dir.empty() && io.WantSaveIniSettings) {
             size_t n = 0;

@@ -1,6 +1,7 @@
 // The script runner; see script_runner.hpp.
 #include "app/ui/script_runner.hpp"
 
+#include "app/state/imatrix_panel.hpp"
 #include "app/state/spec_fields.hpp"
 
 #include <algorithm>
@@ -311,6 +312,24 @@ void ScriptRunner::after_draw(const AppState& s, bool settled, const UiState& ui
     } else if (v == "bench_bits") {
         bench(a, s, settled, out);
         bench_.frame_ms.push_back(frame_ms);
+    } else if (v == "imatrix") {  // loads, then waits for the file and the selected tensor's figures
+        if (!imx_) return fail("the Importance window is not available");
+        if (step_ == 0) {
+            imx_->load(resolve(a.args[0]));
+            step_ = 1;
+            return;
+        }
+        if (imx_->loading() || imx_->computing() || ++step_ < 4) return;
+        if (!imx_->load_error().empty()) return fail(imx_->load_error());
+        if (!imx_->error().empty()) return fail(imx_->error());
+        std::fprintf(stderr, "script: imatrix %s: %zu tensors%s\n", a.args[0].c_str(),
+                     imx_->imatrix() ? imx_->imatrix()->entries.size() : size_t(0),
+                     imx_->stats() && imx_->stats()->a
+                         ? (", weighted MSE " + std::to_string(imx_->stats()->a->weighted_mse) + " vs MSE " +
+                            std::to_string(imx_->stats()->a->mse))
+                               .c_str()
+                         : "");
+        next();
     } else if (v == "sens") {
         sens_action(a, s);
     } else if (v == "anomaly") {

@@ -22,6 +22,7 @@ namespace qs::app {
 class SensitivityController;
 class SensCompareController;
 class SessionGlue;
+class ImatrixPanel;
 struct SensUi;
 class AnomalyController;
 struct AnomalyUi;
@@ -52,6 +53,7 @@ public:
     void set_sens_compare(SensCompareController* c) { cmp_ = c; }
     // The session (app/ui/session_glue.hpp), for the `session` actions (script_session.cpp).
     void set_session(SessionGlue* s) { session_ = s; }
+    void set_imatrix(ImatrixPanel* p) { imx_ = p; }  // the `imatrix PATH` action
     bool finished() const { return done_; }
     int exit_code() const { return failed_ ? 1 : 0; }
 
@@ -73,6 +75,7 @@ private:
     const SensUi* sens_ui_ = nullptr;
     SensCompareController* cmp_ = nullptr;
     SessionGlue* session_ = nullptr;
+    ImatrixPanel* imx_ = nullptr;
 
     std::vector<ScriptAction> actions_;
     std::filesystem::path base_;

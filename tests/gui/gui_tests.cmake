@@ -99,3 +99,7 @@ set_tests_properties(gui.script_anomalies PROPERTIES FIXTURES_SETUP gui_anomalie
 add_test(NAME gui.anomalies_not_blank
   COMMAND qs_png_check nonblank ${QS_GUI_OUT}/anomalies.png Anomalies)
 set_tests_properties(gui.anomalies_not_blank PROPERTIES FIXTURES_REQUIRED gui_anomalies)
+# The Importance (imatrix) window: bars per input column and the weighted MSE (issue 9).
+# The `imatrix` action fails the script when the file or the figures cannot be made.
+add_test(NAME gui.script_imatrix
+  COMMAND ${QS_XVFB} $<TARGET_FILE:quantscope> --script ${CMAKE_CURRENT_LIST_DIR}/scripts/imatrix.qs ${QS_GUI_VARS})
