@@ -170,8 +170,8 @@ int run_app(const AppOptions& opts) {
     for (int frame = 0; !plat->should_close(); ++frame) {
         const auto t0 = Clock::now();
         const AppState& s = ctl.state();
-        const bool idle = !test_mode && ctl.settled() && sens.settled() && anom.settled() && cmp.settled() && imx.settled() &&
-                          !s.busy() && !sens.state().busy() && !anom.state().busy() && !cmp.state().busy() &&
+        const bool idle = !test_mode && ctl.settled() && sens.settled() && anom.settled() && cmp.settled() &&
+                          imx.settled() && !s.busy() && !sens.state().busy() && !anom.state().busy() && !cmp.state().busy() &&
                           captures.empty() && !ImGui::IsAnyMouseDown();
         plat->new_frame(idle ? 0.5 : 0.0);
         for (auto& f : plat->take_dropped_files()) ctl.apply(intent::OpenFile{f});
