@@ -21,7 +21,7 @@ fi
 cmake --build "$B" -j "$JOBS" --target quantscope_tests quantscope-cli fuzz_all
 
 echo "== unit and CLI tests under ASan + UBSan"
-(cd "$B" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+(cd "$B" && QS_TEST_TIMEOUT_SCALE=4 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
    ctest --output-on-failure -j "$JOBS")
 

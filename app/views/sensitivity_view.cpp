@@ -22,9 +22,13 @@ constexpr SensSource kSources[] = {SensSource::Auto, SensSource::Demo, SensSourc
                                    SensSource::DataFree};
 constexpr exporter::ExportFormat kFormats[] = {exporter::ExportFormat::Json,      exporter::ExportFormat::Llama,
                                                exporter::ExportFormat::GptqModel, exporter::ExportFormat::Aimet,
-                                               exporter::ExportFormat::Safetensors, exporter::ExportFormat::Csv};
-constexpr const char* kFormatExt[] = {"plan.json", "tensor-types.txt", "quantize_config.json", "encodings.json",
-                                      "model-quant.safetensors", "plan.csv"};
+                                               exporter::ExportFormat::Safetensors, exporter::ExportFormat::Csv,
+                                               exporter::ExportFormat::ModelOpt,
+                                               exporter::ExportFormat::CompressedTensors};
+constexpr const char* kFormatExt[] = {"plan.json",       "tensor-types.txt",       "quantize_config.json",
+                                      "encodings.json",  "model-quant.safetensors", "plan.csv",
+                                      "hf_quant_config.json", "quantization_config.json"};
+static_assert(std::size(kFormats) == std::size(kFormatExt));
 
 sensitivity::Source core_source(SensSource s) {
     switch (s) {
@@ -492,7 +496,8 @@ void draw_export(const ViewInput& in, const SensState& ss, SensUi& ui, SensInten
     }
     help_tooltip("json: quantscope plan; llama: llama-quantize --tensor-type file (.sh: command line); gptqmodel: "
                  "dynamic overrides (.py: Python dict); aimet: encodings; safetensors: fake-quantized weights; csv: "
-                 "this table.");
+                 "this table; modelopt: hf_quant_config.json (MIXED_PRECISION); compressed-tensors: "
+                 "quantization_config with config_groups (vLLM). Check a pattern file with quantscope-cli lint-plan.");
     if (prev != ui.format) {
         // Follow the format's usual file name unless the user typed a directory part.
         const std::filesystem::path p(ui.export_path);

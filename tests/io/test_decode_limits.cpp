@@ -134,7 +134,8 @@ TEST(TensorCache, ThreadsSharingOneCacheAgreeWithASerialDecode) {
                 auto t = cache.get(m, i);
                 // Bytewise: the fixture holds NaNs, which never compare equal.
                 if (!t.ok() || (*t)->data.size() != want[i].size() ||
-                    std::memcmp((*t)->data.data(), want[i].data(), want[i].size() * sizeof(float)) != 0)
+                    (!want[i].empty() &&
+                     std::memcmp((*t)->data.data(), want[i].data(), want[i].size() * sizeof(float)) != 0))
                     ++mismatches;
                 (void)cache.bytes_used();
                 if (k % 50 == 49) cache.clear();

@@ -76,7 +76,7 @@ TEST(ReleasePages, TensorPagesOfAnOpenModel) {
         ASSERT_TRUE(io::decode_tensor(*m, i, a).ok());
         io::release_tensor_pages(*m, i);
         ASSERT_TRUE(io::decode_tensor(*m, i, b).ok());
-        EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << m->tensors[i].name;
+        if (!a.empty()) EXPECT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * sizeof(float))) << m->tensors[i].name;
     }
     io::release_tensor_pages(*m, m->tensors.size());  // out of range: ignored
 }

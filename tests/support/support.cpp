@@ -49,6 +49,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, double timeout_s
         r.err = "spawn failed";
         return r;
     }
+    // Sanitizer builds run several times slower: scripts/sanitize.sh sets QS_TEST_TIMEOUT_SCALE.
+    if (const char* k = std::getenv("QS_TEST_TIMEOUT_SCALE"); k && std::atof(k) > 0) timeout_s *= std::atof(k);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
     pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     int open_fds = 2;
