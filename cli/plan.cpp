@@ -57,19 +57,11 @@ int run(const PlanCmd& o) {
         std::cerr << "error: give a budget: --budget-bpw or --budget-bytes\n";
         return kUsage;
     }
-    std::vector<size_t> kept;
-    auto plannable = plannable_tensors(*m, o.select, &kept);
-    if (!plannable) {
-        std::cerr << "error: " << plannable.message() << "\n";
-        return kUsage;
-    }
-    uint64_t params = 0;
-    for (size_t i : *plannable) params += m->tensors[i].numel();
-    auto source = load_source(*m, o.source, params);
-    if (!source) {
-        std::cerr << "error: " << source.message() << "\n";
-        return kBadInput;
-    }
+    PlanInputs in;
+    if (int rc = select_and_load(*m, o.select, o.source, in)) return rc;
+    const std::vector<size_t>& plannable = in.plannable;
+    const std::vector<size_t>& kept = in.kept;
+    const LoadedSource* source = &in.source;
     sensitivity::CostOptions co;
     co.threads = o.source.threads;
     auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
@@ -77,7 +69,7 @@ int run(const PlanCmd& o) {
         if (!*bar) *bar = std::make_unique<ProgressBar>(total);
         (*bar)->update(done, name);
     };
-    auto table = sensitivity::compute_costs(*m, *plannable, kept, *cands, *source->importance, shard, co);
+    auto table = sensitivity::compute_costs(*m, plannable, kept, *cands, *source->importance, shard, co);
     bar->reset();
     if (!table) {
         std::cerr << "error: " << table.message() << "\n";

@@ -111,6 +111,24 @@ Result<LoadedSource> load_source(const io::ModelIndex& m, const SourceArgs& a, u
     return s;
 }
 
+int select_and_load(const io::ModelIndex& m, const SelectArgs& sel, const SourceArgs& src, PlanInputs& out) {
+    auto plannable = plannable_tensors(m, sel, &out.kept);
+    if (!plannable) {
+        std::cerr << "error: " << plannable.message() << "\n";
+        return kUsage;
+    }
+    out.plannable = std::move(*plannable);
+    uint64_t params = 0;
+    for (size_t i : out.plannable) params += m.tensors[i].numel();
+    auto source = load_source(m, src, params);
+    if (!source) {
+        std::cerr << "error: " << source.message() << "\n";
+        return kBadInput;
+    }
+    out.source = std::move(*source);
+    return 0;
+}
+
 void add_plan_options(CLI::App* sub, PlanArgs& a) {
     auto* bpw = sub->add_option("--budget-bpw", a.budget_bpw, "Average bits per weight over planned tensors (incl. scales)");
     auto* bytes = sub->add_option("--budget-bytes", a.budget_bytes, "Total bytes of the planned tensors");

@@ -56,6 +56,16 @@ struct LoadedSource {
 // progress line on a terminal.
 Result<LoadedSource> load_source(const io::ModelIndex& m, const SourceArgs& a, uint64_t quantized_params);
 
+// What `plan` and `sensitivity` start from: the plannable tensors (and the rest, kept)
+// and the sensitivity source over their parameters.
+struct PlanInputs {
+    std::vector<size_t> plannable, kept;
+    LoadedSource source;
+};
+// Prints "error: ..." and returns kUsage for a bad selection, kBadInput for an
+// unreadable source; 0 when `out` is filled.
+int select_and_load(const io::ModelIndex& m, const SelectArgs& sel, const SourceArgs& src, PlanInputs& out);
+
 struct PlanArgs {
     std::optional<double> budget_bpw;
     std::optional<uint64_t> budget_bytes;

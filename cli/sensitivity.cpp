@@ -58,19 +58,11 @@ int run(const SensCmd& o) {
         std::cerr << "error: " << spec.message() << "\n";
         return kUsage;
     }
-    std::vector<size_t> kept;
-    auto plannable = plannable_tensors(*m, o.select, &kept);
-    if (!plannable) {
-        std::cerr << "error: " << plannable.message() << "\n";
-        return kUsage;
-    }
-    uint64_t params = 0;
-    for (size_t i : *plannable) params += m->tensors[i].numel();
-    auto source = load_source(*m, o.source, params);
-    if (!source) {
-        std::cerr << "error: " << source.message() << "\n";
-        return kBadInput;
-    }
+    PlanInputs in;
+    if (int rc = select_and_load(*m, o.select, o.source, in)) return rc;
+    const std::vector<size_t>& plannable = in.plannable;
+    const std::vector<size_t>& kept = in.kept;
+    const LoadedSource* source = &in.source;
     if (!o.out.empty()) {
         if (!source->traces || o.source.demo == false) {
             std::cerr << "error: --out writes Hessian traces; it needs --demo\n";
@@ -83,7 +75,7 @@ int run(const SensCmd& o) {
     }
     sensitivity::CostOptions co;
     co.threads = o.source.threads;
-    auto table = sensitivity::compute_costs(*m, *plannable, kept, {{o.spec, *spec}}, *source->importance, {}, co);
+    auto table = sensitivity::compute_costs(*m, plannable, kept, {{o.spec, *spec}}, *source->importance, {}, co);
     if (!table) {
         std::cerr << "error: " << table.message() << "\n";
         return kBadInput;
