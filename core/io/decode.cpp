@@ -2,6 +2,8 @@
 // first, then the dtype's block decoder over contiguous runs.
 #include "core/io/decode.hpp"
 
+#include "core/io/fault_guard.hpp"
+
 #include "core/util/checked.hpp"
 #include "core/util/units.hpp"
 
@@ -15,18 +17,50 @@ namespace qs::io {
 namespace {
 
 constexpr uint64_t kChunkBlocks = 1 << 16;  // blocks decoded between progress checks
+// Mapped bytes are staged through a buffer this size (it stays in L2), so that the
+// only code touching the mapping is copy_guarded().
+constexpr uint64_t kStageBytes = 256 << 10;
+
+// The message for a read that faulted: the file shrank after check_unchanged().
+Status fault_error(const MappedFile& f, const TensorInfo& t) {
+    if (Status s = f.check_unchanged(); !s) return make_error("{} (reading tensor '{}')", s.message(), t.name);
+    return make_error("{}: tensor '{}': the file changed while it was being read (bus error on a mapped page); reopen it",
+                      f.path(), t.name);
+}
 
 // Decodes `nblocks` blocks of contiguous bytes in chunks, checking for cancel.
+// With `mapped`, src lies in that file's mapping and is read through the guard.
 Status decode_contiguous(const TensorInfo& t, const uint8_t* src, uint64_t nblocks, float* dst,
-                         const Progress& progress, const std::string& where) {
+                         const Progress& progress, const std::string& where, const MappedFile* mapped) {
     const DTypeInfo& di = dtype_info(t.dtype);
     if (!di.decode) return make_error("{}: tensor '{}': decoding {} is not supported", where, t.name, di.name);
     progress.set_total(nblocks);
-    for (uint64_t b = 0; b < nblocks; b += kChunkBlocks) {
-        const uint64_t n = std::min(kChunkBlocks, nblocks - b);
-        di.decode(src + b * di.block_bytes, n, dst + b * di.block_elems, t.big_endian);
+    const uint64_t chunk = mapped ? std::max<uint64_t>(1, kStageBytes / di.block_bytes) : kChunkBlocks;
+    std::vector<uint8_t> stage(mapped ? size_t(std::min(chunk, nblocks) * di.block_bytes) : 0);
+    for (uint64_t b = 0; b < nblocks; b += chunk) {
+        const uint64_t n = std::min(chunk, nblocks - b);
+        const uint8_t* p = src + b * di.block_bytes;
+        if (mapped) {
+            if (!copy_guarded(stage.data(), p, size_t(n * di.block_bytes))) return fault_error(*mapped, t);
+            p = stage.data();
+        }
+        di.decode(p, n, dst + b * di.block_elems, t.big_endian);
         if (!progress.update(b + n)) return make_error("{}: tensor '{}': cancelled", where, t.name);
     }
+    return {};
+}
+
+// Copies the first n bytes of a mapped tensor out under the guard, for the paths
+// that read their input out of order (inflate, strided views).
+Status copy_out(const MappedFile& f, const TensorInfo& t, std::span<const uint8_t> bytes, uint64_t n,
+                std::vector<uint8_t>& owned) {
+    n = std::min<uint64_t>(n, bytes.size());
+    try {
+        owned.resize(size_t(n));
+    } catch (const std::bad_alloc&) {
+        return make_error("{}: tensor '{}': not enough memory to read {}", f.path(), t.name, human_bytes(n));
+    }
+    if (!copy_guarded(owned.data(), bytes.data(), size_t(n))) return fault_error(f, t);
     return {};
 }
 
@@ -159,8 +193,15 @@ Status decode_tensor(const ModelIndex& model, size_t index, std::span<float> out
     if (Status s = f.check_unchanged(); !s) return make_error("{} (reading tensor '{}')", s.message(), t.name);
 
     std::span<const uint8_t> bytes = f.slice(t.offset, t.nbytes);
-    std::vector<uint8_t> inflated;
+    // Bytes still in the mapping; null once they have been copied into memory we own.
+    const MappedFile* mapped = f.in_memory() ? nullptr : &f;
+    std::vector<uint8_t> inflated, raw;
     if (t.storage == Storage::Deflate) {
+        if (mapped) {
+            QS_TRY(copy_out(f, t, bytes, bytes.size(), raw));
+            bytes = raw;
+            mapped = nullptr;
+        }
         QS_TRY(inflate_exact(bytes, inflated, t.raw_nbytes, where + ": tensor '" + t.name + "'"));
         if (t.inner_offset > inflated.size())
             return make_error("{}: tensor '{}': element data starts past the member's end", where, t.name);
@@ -187,6 +228,10 @@ Status decode_tensor(const ModelIndex& model, size_t index, std::span<float> out
         // Decode only the elements the view touches, straight from the storage bytes:
         // a small view of a huge storage must not cost the whole storage in floats.
         if (!di.decode) return make_error("{}: tensor '{}': decoding {} is not supported", where, t.name, di.name);
+        if (mapped && numel > 0) {
+            QS_TRY(copy_out(f, t, bytes, (reach + 1) * di.block_bytes, raw));
+            bytes = raw;
+        }
         if (!gather_decode(di, bytes.data(), t, out.data(), progress))
             return make_error("{}: tensor '{}': cancelled", where, t.name);
         return {};
@@ -197,11 +242,11 @@ Status decode_tensor(const ModelIndex& model, size_t index, std::span<float> out
         return make_error("{}: tensor '{}': {} bytes stored, {} needed", where, t.name, bytes.size(),
                           nblocks * di.block_bytes);
     if (!t.fortran_order || t.shape.size() < 2)
-        return decode_contiguous(t, bytes.data(), nblocks, out.data(), progress, where);
+        return decode_contiguous(t, bytes.data(), nblocks, out.data(), progress, where, mapped);
 
     // Fortran order: the stored array is the C-order array of the reversed shape; transpose.
     std::vector<float> tmp(numel);
-    QS_TRY(decode_contiguous(t, bytes.data(), nblocks, tmp.data(), progress, where));
+    QS_TRY(decode_contiguous(t, bytes.data(), nblocks, tmp.data(), progress, where, mapped));
     std::vector<int64_t> fstrides(t.shape.size());
     int64_t s = 1;
     for (size_t k = 0; k < t.shape.size(); ++k) {
